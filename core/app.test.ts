@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, startTestAura, type TestAura } from '../test/harness/aura.ts';
+
+describe('the core over HTTP', () => {
+  let t: TestAura;
+  let auth: { cookie: string; token: string };
+
+  beforeAll(async () => {
+    t = await startTestAura({ bodyLimitKb: 4 });
+    auth = await t.login();
+  });
+  afterAll(() => t?.close());
+
+  it('answers health without auth', async () => {
+    const res = await t.request('/api/health');
+    expect(res.status).toBe(200);
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+    expect(await res.json()).toEqual({ status: 'ok', version: pkg.version });
+  });
+
+  it('refuses every other API route without a session or token', async () => {
+    for (const route of t.aura.routes()) {
+      if (route.path === '/api/health' || route.path === '/auth/login' || route.path === '/auth/logout') continue;
+      const res = await t.request(route.path.replace(':serverId', 'local'), { method: route.method });
+      expect(res.status, `${route.method} ${route.path}`).toBe(401);
+      expect(await res.json()).toEqual({ detail: expect.any(String), code: 'UNAUTHENTICATED' });
+    }
+  });
+
+  it('refuses a wrong password with INVALID_CREDENTIALS and audits it', async () => {
+    const res = await t.request('/auth/login', { method: 'POST', json: { username: 'admin', password: 'nope' } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    const audit = (await (await t.request('/api/audit?limit=5', { token: auth.token })).json()) as {
+      action: string;
+      result: string;
+    }[];
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'auth.login', result: 'failure' }));
+  });
+
+  it('signs in with an httpOnly, SameSite cookie and a bearer token', async () => {
+    const res = await t.request('/auth/login', { method: 'POST', json: ADMIN });
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({ token: expect.stringMatching(/^[\w-]{43}$/), user: { username: 'admin', role: 'admin' } });
+    const cookies = res.headers.getSetCookie().join('\n');
+    expect(cookies).toMatch(/aura_session=[^;]+;.*httponly/i);
+    expect(cookies).toMatch(/samesite=lax/i);
+    expect(cookies).not.toMatch(/secure/i); // plain http on loopback
+    for (const signed of [{ token: body.token }, { cookie: auth.cookie }]) {
+      const me = await t.request('/auth/me', signed);
+      expect(await me.json()).toEqual({ user: { username: 'admin', role: 'admin' } });
+    }
+  });
+
+  it('marks the cookie Secure behind TLS when the proxy is trusted', async () => {
+    const proxied = await startTestAura({ trustProxy: true });
+    try {
+      const res = await proxied.request('/auth/login', {
+        method: 'POST',
+        json: ADMIN,
+        headers: { 'x-forwarded-proto': 'https' },
+      });
+      expect(res.headers.getSetCookie().join('\n')).toMatch(/secure/i);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('ends the session at logout', async () => {
+    const mine = await t.login();
+    expect((await t.request('/auth/me', { cookie: mine.cookie })).status).toBe(200);
+    expect((await t.request('/auth/logout', { method: 'POST', cookie: mine.cookie })).status).toBe(204);
+    expect((await t.request('/auth/me', { cookie: mine.cookie })).status).toBe(401);
+    expect((await t.request('/auth/logout', { method: 'POST', token: mine.token })).status).toBe(204);
+    expect((await t.request('/auth/me', { token: mine.token })).status).toBe(401);
+  });
+
+  it('refuses a forged or unsigned session cookie', async () => {
+    const value = auth.cookie.match(/aura_session=([^;]+)/)![1];
+    expect((await t.request('/auth/me', { cookie: `aura_session=${value}` })).status).toBe(401);
+    expect(
+      (await t.request('/auth/me', { cookie: auth.cookie.replace(/aura_session=[^;]+/, 'aura_session=forged') })).status,
+    ).toBe(401);
+  });
+
+  it('refuses a cookie-signed change from another origin', async () => {
+    const res = await t.request('/auth/logout', {
+      method: 'POST',
+      cookie: auth.cookie,
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ code: 'ORIGIN_REFUSED' });
+    expect((await t.request('/auth/me', { cookie: auth.cookie })).status).toBe(200);
+  });
+
+  it('lists plugins and servers', async () => {
+    const plugins = await (await t.request('/api/plugins', { token: auth.token })).json();
+    expect(plugins).toContainEqual(
+      expect.objectContaining({ id: 'ports', version: '0.1.0', title: 'Ports', enabled: true, state: 'started', error: null }),
+    );
+    const servers = await (await t.request('/api/servers', { token: auth.token })).json();
+    expect(servers).toEqual([{ id: 'local', name: 'This machine', host: 'localhost', kind: 'local' }]);
+  });
+
+  it('answers unknown routes and servers with JSON 404s', async () => {
+    const route = await t.request('/api/nothing-here', { token: auth.token });
+    expect(route.status).toBe(404);
+    expect(await route.json()).toMatchObject({ code: 'NOT_FOUND' });
+    const server = await t.request('/api/servers/nope/ports', { token: auth.token });
+    expect(server.status).toBe(404);
+    expect(await server.json()).toMatchObject({ code: 'SERVER_NOT_FOUND', detail: expect.stringContaining('nope') });
+  });
+
+  it('validates input and names the bad fields', async () => {
+    const res = await t.request('/auth/login', { method: 'POST', json: { username: 7 } });
+    expect(res.status).toBe(400);
+    const body = await res.json();
+    expect(body.code).toBe('VALIDATION_ERROR');
+    expect(body.issues.map((i: { path: string }) => i.path)).toEqual(['username', 'password']);
+    const badJson = await t.request('/auth/login', {
+      method: 'POST',
+      body: '{"username":',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(badJson.status).toBe(400);
+    expect(await badJson.json()).toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const res = await t.request('/auth/login', { method: 'POST', json: { username: 'admin', password: 'x'.repeat(8 * 1024) } });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+  });
+
+  it('sends security headers and a request id on every response', async () => {
+    const page = await t.request('/');
+    expect(page.headers.get('content-security-policy')).toMatch(
+      /default-src 'self'.*script-src 'self' 'sha256-[^']+'.*frame-ancestors 'none'/,
+    );
+    for (const p of ['/api/health', '/api/servers']) {
+      const res = await t.request(p);
+      expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    }
+    for (const p of ['/api/health', '/', '/api/servers']) {
+      const res = await t.request(p, { headers: { 'x-request-id': 'nginx-abc.123' } });
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('x-request-id')).toBe('nginx-abc.123');
+    }
+    const generated = await t.request('/api/health', { headers: { 'x-request-id': 'bad id with spaces' } });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('serves the UI: long cache for hashed assets, the app page for deep links', async () => {
+    const index = await t.request('/');
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    const asset = html.match(/\/_app\/immutable\/[^"]+\.js/)![0];
+    const js = await t.request(asset);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('cache-control')).toMatch(/max-age=31536000.*immutable/);
+    const deep = await t.request('/s/local/ports');
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+  });
+
+  it('pages the audit log newest first', async () => {
+    for (let i = 0; i < 3; i++) await t.request('/auth/login', { method: 'POST', json: { username: `x${i}`, password: 'y' } });
+    const first = (await (await t.request('/api/audit?limit=2', { token: auth.token })).json()) as { id: number; user: string }[];
+    expect(first.map((e) => e.user)).toEqual(['x2', 'x1']);
+    const next = (await (await t.request(`/api/audit?limit=2&before=${first[1]!.id}`, { token: auth.token })).json()) as {
+      user: string;
+    }[];
+    expect(next[0]!.user).toBe('x0');
+    expect((await t.request('/api/audit?limit=0', { token: auth.token })).status).toBe(400);
+  });
+});

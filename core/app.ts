@@ -1,0 +1,232 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import { z } from 'zod';
+import { openAuditLog } from './audit.ts';
+import { createAuth } from './auth.ts';
+import { ConfigError, type CoreConfig } from './config.ts';
+import { createHosts } from './hosts/index.ts';
+import { isMutating, requestPipeline, securityHeaders } from './http.ts';
+import { discoverPlugins, loadPlugins, orderByDependencies, startPlugin, type PluginMount, type PluginRecord } from './loader.ts';
+import { createLogger, type Logger } from './logger.ts';
+import type { AuraState, PluginContext, PluginRouter } from './plugin.ts';
+import { persistentSecret, resolveAdmin, type Secrets } from './secrets.ts';
+import { Sessions } from './sessions.ts';
+import { createSocketHub } from './sockets.ts';
+import { openStore } from './store.ts';
+import { ToolRegistry } from './tools.ts';
+import { inlineScriptHashes, serveUi } from './ui.ts';
+import { validate } from './validate.ts';
+import { CORE_VERSION } from './version.ts';
+
+export interface AuraOptions {
+  config: CoreConfig;
+  /** The checkout: plugins/ and ui/ live here; relative config paths resolve from here. */
+  rootDir: string;
+  secrets: Secrets;
+  /** The built UI to serve; defaults to <rootDir>/ui/build. */
+  uiOutDir?: string;
+  logger?: Logger;
+}
+
+export interface Aura {
+  url: string;
+  server: Server;
+  plugins: PluginRecord[];
+  tools: ToolRegistry;
+  /** Printed once by the CLI when the first start generated the admin password. */
+  generatedAdminPassword?: string;
+  /** Every HTTP route as `METHOD path`, for tests that must cover all of them. */
+  routes(): { method: string; path: string }[];
+  close(): Promise<void>;
+}
+
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+export async function startAura(opts: AuraOptions): Promise<Aura> {
+  const { config, rootDir, secrets } = opts;
+  const log = opts.logger ?? createLogger(config.log.level);
+  const dataDir = path.resolve(rootDir, config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const pluginDirs = [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
+  const discovered = discoverPlugins(pluginDirs);
+  const loaded = await loadPlugins(discovered.found, config.plugins, CORE_VERSION);
+  const problems = [...discovered.problems, ...loaded.problems];
+  if (problems.length) throw new ConfigError(problems);
+
+  const store = await openStore(dataDir);
+  const audit = await openAuditLog(dataDir, config.audit);
+  const admin = await resolveAdmin(secrets, dataDir);
+  const sessionKey = secrets.sessionSecret ?? persistentSecret(path.join(dataDir, 'session-secret'));
+  const sessions = new Sessions(store, {
+    idleMs: config.session.idleMinutes * 60_000,
+    absoluteMs: config.session.absoluteHours * 3_600_000,
+    bearerMs: config.session.tokenMinutes * 60_000,
+  });
+  const hosts = await createHosts(config, rootDir, log);
+  const tools = new ToolRegistry(hosts, audit);
+
+  let origins = new Set<string>();
+  const auth = createAuth({ sessions, admin, audit, keys: [sessionKey], allowedOrigins: () => origins });
+
+  const app = new Koa<AuraState>({ proxy: config.trustProxy, keys: [sessionKey] });
+  // Koa composes its middleware when callback() is called, which must wait until all is
+  // registered; socket.io must attach first to take its own requests.
+  const server = createServer((req, res) => handle(req, res));
+  const sockets = createSocketHub(server, { auth, hosts, allowedOrigins: () => origins, log });
+  const uiOutDir = opts.uiOutDir ?? path.join(rootDir, 'ui', 'build');
+  const scriptHashes = inlineScriptHashes(uiOutDir);
+
+  const core = new Router<AuraState>();
+  core.get('/api/health', (ctx) => {
+    ctx.body = { status: 'ok', version: CORE_VERSION };
+  });
+  const api = new Router<AuraState>({ prefix: '/api' });
+  api.use(auth.requireUser);
+  api.get('/plugins', (ctx) => {
+    ctx.body = loaded.records.map((r) => ({
+      id: r.id,
+      version: r.definition?.version ?? null,
+      title: r.definition?.title ?? r.id,
+      scope: r.definition?.scope ?? null,
+      nav: r.state === 'started' ? (r.definition?.nav ?? null) : null,
+      enabled: r.enabled,
+      state: r.state,
+      error: r.error ?? null,
+    }));
+  });
+  api.get('/servers', (ctx) => {
+    ctx.body = hosts.list();
+  });
+  api.get('/audit', async (ctx) => {
+    const q = validate(auditQuery, ctx.query);
+    ctx.body = await audit.page(q);
+  });
+  api.get('/tools', (ctx) => {
+    ctx.body = tools.list();
+  });
+
+  const pluginRouters: PluginRouter[] = [];
+  const shutdown = new AbortController();
+  const mount: PluginMount = {
+    router: (r) =>
+      new Router<AuraState>({
+        prefix: r.definition!.scope === 'host' ? `/api/servers/:serverId/${r.id}` : `/api/${r.id}`,
+      }),
+    commit(r, router, pluginTools) {
+      pluginRouters.push(router);
+      tools.add(r.id, r.definition!.scope, pluginTools);
+    },
+    sockets(r, ctx) {
+      const nsp = sockets.namespace(r.id, r.definition!.scope, () => r.state === 'started');
+      r.definition!.sockets?.(nsp, ctx);
+    },
+  };
+  const started = new Set<string>();
+  const contexts = new Map<string, PluginContext>();
+  for (const record of orderByDependencies(loaded.records)) {
+    const ctx: PluginContext = {
+      id: record.id,
+      config: record.config,
+      log: log.child({ plugin: record.id }),
+      store: store.slice(`plugin.${record.id}`),
+      hosts,
+      audit: { record: (e) => audit.record({ ...e, action: `${record.id}.${e.action}` }) },
+      signal: shutdown.signal,
+      guards: { requireAdmin: auth.requireAdmin },
+    };
+    contexts.set(record.id, ctx);
+    await startPlugin(record, ctx, mount, started);
+    if (record.state === 'failed') log.error({ plugin: record.id }, record.error);
+  }
+  const hostScoped = new Set(
+    loaded.records.filter((r) => r.state === 'started' && r.definition?.scope === 'host').map((r) => r.id),
+  );
+
+  app.use(requestPipeline(log));
+  app.use(securityHeaders(scriptHashes));
+  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: `${config.bodyLimitKb}kb`, encoding: 'utf-8' });
+  app.use((ctx, next) => (isMutating(ctx.method) ? parseJson(ctx, next) : next()));
+  app.use(core.routes());
+  app.use(auth.router.routes()).use(auth.router.allowedMethods());
+  app.use(api.routes()).use(api.allowedMethods());
+  app.use(async (ctx, next) => {
+    // Host-scoped plugin routes: authenticate, resolve the server, audit what mutates.
+    const m = /^\/api\/servers\/([^/]+)\/([^/]+)/.exec(ctx.path) ?? /^\/api\/([^/]+)/.exec(ctx.path);
+    if (!m) return next();
+    const scoped = m.length === 3 && hostScoped.has(m[2]!);
+    return auth.requireUser(ctx, async () => {
+      if (scoped) {
+        ctx.state.host = hosts.get(decodeURIComponent(m[1]!));
+        ctx.state.server = hosts.info(decodeURIComponent(m[1]!));
+      }
+      if (!isMutating(ctx.method)) return next();
+      try {
+        await next();
+      } finally {
+        const plugin = scoped ? m[2]! : m[1]!;
+        const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute !== undefined || ctx.state.audit;
+        if (matched)
+          await audit.record({
+            user: ctx.state.user!.username,
+            server: ctx.state.server?.id ?? null,
+            action: ctx.state.audit?.action ?? `${plugin}.${ctx.method} ${ctx.path}`,
+            target: ctx.state.audit?.target ?? null,
+            result: ctx.status < 400 && ctx.status !== 404 ? 'success' : 'failure',
+          });
+      }
+    });
+  });
+  for (const r of pluginRouters) app.use(r.routes()).use(r.allowedMethods());
+  app.use(serveUi(uiOutDir));
+  const handle = app.callback();
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    // A client that hangs up mid-response is not our error.
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET' && err.code !== 'EPIPE')
+      log.error({ err }, 'response failed');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.listen.port, config.listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  const url = `http://${host}:${port}`;
+  origins = new Set([url, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]);
+  if (config.publicUrl) origins.add(new URL(config.publicUrl).origin);
+
+  return {
+    url,
+    server,
+    plugins: loaded.records,
+    tools,
+    generatedAdminPassword: admin.generatedPassword,
+    routes: () =>
+      [core, auth.router, api, ...pluginRouters].flatMap((r) =>
+        r.stack
+          .filter((l) => l.methods.length)
+          .flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(l.path) }))),
+      ),
+    async close() {
+      shutdown.abort();
+      for (const r of [...loaded.records].reverse()) {
+        if (r.state !== 'started') continue;
+        await Promise.resolve(r.definition!.stop?.(contexts.get(r.id)!)).catch((err: Error) =>
+          log.error({ plugin: r.id }, `[${r.id}] stop: ${err.message}`),
+        );
+      }
+      await sockets.close();
+      server.closeAllConnections();
+      await hosts.closeAll();
+    },
+  };
+}

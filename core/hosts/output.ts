@@ -1,0 +1,62 @@
+import { AuraError } from '../errors.ts';
+import { MAX_OUTPUT_BYTES } from './host.ts';
+
+/** Collects a command's output up to MAX_OUTPUT_BYTES, keeping the first part. */
+export class OutputBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  truncated = false;
+
+  push(chunk: Buffer): void {
+    if (this.size >= MAX_OUTPUT_BYTES) {
+      this.truncated = true;
+      return;
+    }
+    const room = MAX_OUTPUT_BYTES - this.size;
+    const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    this.truncated ||= part.length < chunk.length;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  toString(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}
+
+/** Splits a byte stream into lines, holding back a partial last line until it completes. */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buffer): void; end(): void } {
+  let rest = '';
+  const decoder = new TextDecoder();
+  return {
+    push(chunk) {
+      const text = rest + decoder.decode(chunk, { stream: true });
+      const lines = text.split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) onLine(l.endsWith('\r') ? l.slice(0, -1) : l);
+    },
+    end() {
+      const text = rest + decoder.decode();
+      rest = '';
+      if (text) onLine(text);
+    },
+  };
+}
+
+export const timeoutError = (argv: readonly string[], ms: number) =>
+  new AuraError(504, 'COMMAND_TIMEOUT', `"${argv[0]}" did not finish within ${ms} ms and was stopped.`);
+
+export const abortError = () => {
+  const err = new Error('The command was aborted.');
+  err.name = 'AbortError';
+  return err;
+};
+
+/** The same errors for file access on every host kind: missing, not allowed, or other. */
+export function fileError(err: unknown, filePath: string): Error {
+  const e = err as { code?: unknown; message?: string };
+  if (e.code === 'ENOENT' || e.code === 2) return new AuraError(404, 'FILE_NOT_FOUND', `No such file: ${filePath}`);
+  if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 3)
+    return new AuraError(403, 'FILE_PERMISSION_DENIED', `Permission denied: ${filePath}`);
+  return new AuraError(502, 'FILE_ERROR', `Cannot access ${filePath}: ${e.message ?? String(err)}`);
+}

@@ -1,0 +1,203 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import semver from 'semver';
+import { z } from 'zod';
+import { formatIssues } from './config.ts';
+import type { AgentTool, PluginContext, PluginDefinition, PluginRouter } from './plugin.ts';
+import { ROOT_DIR, RUNNING_COMPILED } from './version.ts';
+
+export const PLUGIN_ID = /^[a-z][a-z0-9-]{0,31}$/;
+
+export type PluginState = 'pending' | 'started' | 'failed' | 'disabled' | 'unavailable';
+
+export interface PluginRecord {
+  id: string;
+  dir: string;
+  enabled: boolean;
+  state: PluginState;
+  error?: string;
+  definition?: PluginDefinition;
+  config?: unknown;
+}
+
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
+const metadataSchema = z.object({
+  id: z.string().regex(PLUGIN_ID, 'must be lowercase letters, digits and dashes'),
+  version: z.string().refine((v) => semver.valid(v) !== null, 'must be a semver version'),
+  coreVersion: z.string().refine((v) => semver.validRange(v) !== null, 'must be a semver range'),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  scope: z.enum(['host', 'global']),
+  dependencies: z.array(z.string().regex(PLUGIN_ID)).optional(),
+  conditions: z.array(z.object({ pathExists: z.string().min(1) }).strict()).optional(),
+  nav: z
+    .object({ title: z.string().min(1), icon: z.string().optional(), order: z.number().optional() })
+    .strict()
+    .optional(),
+  config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
+  routes: fn.optional(),
+  sockets: fn.optional(),
+  tools: fn.optional(),
+  start: fn.optional(),
+  stop: fn.optional(),
+});
+
+export interface FoundPlugin {
+  id: string;
+  dir: string;
+  entry: string;
+}
+
+/** Every folder holding an index.ts or index.js, in plugins/ and in each configured pluginDir. */
+export function discoverPlugins(dirs: string[]): { found: FoundPlugin[]; problems: string[] } {
+  const found: FoundPlugin[] = [];
+  const problems: string[] = [];
+  dirs.forEach((dir, i) => {
+    if (!existsSync(dir)) {
+      if (i > 0) problems.push(`pluginDirs.${i - 1}: no such folder: ${dir}`);
+      return;
+    }
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      if (!d.isDirectory()) continue;
+      const entry = ['index.ts', 'index.js'].map((f) => path.join(dir, d.name, f)).find(existsSync);
+      if (entry) found.push({ id: d.name, dir: path.join(dir, d.name), entry });
+    }
+  });
+  return { found, problems };
+}
+
+let typeScriptLoader: Promise<unknown> | undefined;
+
+/**
+ * Compiled Aura loads its own plugins from dist/. A TypeScript plugin from a pluginDir has
+ * no compiled copy, so tsx is registered for it then (and only then: it costs memory).
+ */
+async function importEntry(entry: string): Promise<unknown> {
+  let file = entry;
+  if (RUNNING_COMPILED && entry.endsWith('.ts')) {
+    const rel = path.relative(ROOT_DIR, entry);
+    const compiled = path.join(ROOT_DIR, 'dist', rel.replace(/\.ts$/, '.js'));
+    if (!rel.startsWith('..') && existsSync(compiled)) file = compiled;
+    else await (typeScriptLoader ??= import('tsx/esm/api').then((tsx) => tsx.register()));
+  }
+  return import(pathToFileURL(file).href);
+}
+
+type PluginSettings = Record<string, { enabled: boolean; [key: string]: unknown }>;
+
+/**
+ * Imports every enabled plugin and checks its metadata and settings. A plugin that fails to
+ * load is marked failed; a settings error is a config problem that stops Aura.
+ */
+export async function loadPlugins(found: FoundPlugin[], settings: PluginSettings, coreVersion: string) {
+  const records: PluginRecord[] = [];
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const f of found) {
+    const enabled = settings[f.id]?.enabled ?? true;
+    const record: PluginRecord = { id: f.id, dir: f.dir, enabled, state: enabled ? 'pending' : 'disabled' };
+    records.push(record);
+    if (seen.has(f.id)) {
+      Object.assign(record, { state: 'failed', error: `another plugin folder is also named "${f.id}"` });
+      continue;
+    }
+    seen.add(f.id);
+    if (!enabled) continue;
+    try {
+      const mod = (await importEntry(f.entry)) as { default?: unknown };
+      const meta = metadataSchema.safeParse(mod.default);
+      if (!meta.success) throw new Error(`invalid plugin object: ${formatIssues(meta.error.issues).join('; ')}`);
+      const def = mod.default as PluginDefinition;
+      if (def.id !== f.id) throw new Error(`its id "${def.id}" differs from its folder name "${f.id}"`);
+      if (!semver.satisfies(coreVersion, def.coreVersion))
+        throw new Error(`needs core ${def.coreVersion}, but this is core ${coreVersion}`);
+      record.definition = def;
+    } catch (err) {
+      Object.assign(record, { state: 'failed', error: `load: ${(err as Error).message}` });
+      continue;
+    }
+    const { enabled: _enabled, ...own } = settings[f.id] ?? { enabled: true };
+    const schema = record.definition.config ?? z.object({}).strict();
+    const parsed = schema.safeParse(own);
+    if (parsed.success) record.config = parsed.data;
+    else problems.push(...formatIssues(parsed.error.issues, ['plugins', f.id]));
+  }
+  for (const id of Object.keys(settings))
+    if (!seen.has(id)) problems.push(`plugins.${id}: no plugin with this id in plugins/ or pluginDirs`);
+  return { records, problems };
+}
+
+/** Dependencies first. A plugin whose dependency is missing, disabled or circular fails. */
+export function orderByDependencies(records: PluginRecord[]): PluginRecord[] {
+  const byId = new Map(records.filter((r) => r.definition).map((r) => [r.id, r]));
+  const ordered: PluginRecord[] = [];
+  const visiting = new Set<string>();
+  const done = new Set<string>();
+  const visit = (r: PluginRecord): boolean => {
+    if (done.has(r.id)) return r.state !== 'failed';
+    if (visiting.has(r.id)) {
+      Object.assign(r, { state: 'failed', error: 'circular dependency' });
+      return false;
+    }
+    visiting.add(r.id);
+    for (const dep of r.definition?.dependencies ?? []) {
+      const d = byId.get(dep);
+      if (!d) {
+        const why = records.some((x) => x.id === dep && !x.enabled)
+          ? 'which is disabled'
+          : 'which was not found or failed to load';
+        Object.assign(r, { state: 'failed', error: `depends on "${dep}", ${why}` });
+      } else if (!visit(d) && r.state !== 'failed') {
+        Object.assign(r, { state: 'failed', error: `depends on "${dep}", which failed` });
+      }
+    }
+    visiting.delete(r.id);
+    done.add(r.id);
+    ordered.push(r);
+    return r.state !== 'failed';
+  };
+  for (const r of records) if (r.definition && r.state === 'pending') visit(r);
+  return ordered.filter((r) => r.state === 'pending');
+}
+
+/** Where the core mounts what a started plugin contributes. */
+export interface PluginMount {
+  router(record: PluginRecord): PluginRouter;
+  commit(record: PluginRecord, router: PluginRouter, tools: AgentTool[]): void;
+  sockets(record: PluginRecord, ctx: PluginContext): void;
+}
+
+const tag = (id: string, hook: string, err: unknown) => `[${id}] ${hook}: ${(err as Error)?.message ?? String(err)}`;
+
+/**
+ * Runs one plugin's hooks in order: routes, tools, start, sockets. Nothing it contributes is
+ * mounted unless all of them succeed; a failure is recorded, tagged with the plugin and hook.
+ */
+export async function startPlugin(record: PluginRecord, ctx: PluginContext, mount: PluginMount, started: Set<string>) {
+  const def = record.definition!;
+  const missing = (def.dependencies ?? []).find((d) => !started.has(d));
+  if (missing) return Object.assign(record, { state: 'failed', error: `depends on "${missing}", which did not start` });
+  const unmet = (def.conditions ?? []).find((c) => !existsSync(c.pathExists));
+  if (unmet) return Object.assign(record, { state: 'unavailable', error: `${unmet.pathExists} does not exist` });
+  let hook = 'routes';
+  try {
+    const router = mount.router(record);
+    def.routes?.(router, ctx);
+    hook = 'tools';
+    const tools = def.tools?.(ctx) ?? [];
+    for (const t of tools)
+      if (!t.name.startsWith(`${def.id}.`)) throw new Error(`tool "${t.name}" must be named "${def.id}.<verb>"`);
+    hook = 'start';
+    await def.start?.(ctx);
+    hook = 'sockets';
+    mount.sockets(record, ctx);
+    mount.commit(record, router, tools);
+    record.state = 'started';
+    started.add(record.id);
+  } catch (err) {
+    Object.assign(record, { state: 'failed', error: tag(record.id, hook, err) });
+    if (hook === 'sockets') await Promise.resolve(def.stop?.(ctx)).catch(() => undefined);
+  }
+  return record;
+}

@@ -1,0 +1,61 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { startAura } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { discoverPlugins } from './loader.ts';
+import { createLogger } from './logger.ts';
+import { readSecrets } from './secrets.ts';
+import { collectPanels, ensureUiBuilt } from './ui.ts';
+import { ROOT_DIR } from './version.ts';
+
+const rootDir = ROOT_DIR;
+
+async function main(): Promise<void> {
+  const envFile = path.join(rootDir, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  const { config } = loadConfig(rootDir);
+  const log = createLogger(config.log.level);
+
+  const pluginDirs = [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
+  const plugins = discoverPlugins(pluginDirs).found.map((p) => ({ ...p, enabled: config.plugins[p.id]?.enabled ?? true }));
+  await ensureUiBuilt({
+    uiDir: path.join(rootDir, 'ui'),
+    outDir: path.join(rootDir, 'ui', 'build'),
+    panels: collectPanels(plugins),
+    onBuild: () => log.info('building the web UI (plugins or UI sources changed)…'),
+  });
+
+  const aura = await startAura({ config, rootDir, secrets: readSecrets(process.env), logger: log });
+  if (aura.generatedAdminPassword) {
+    // Printed once, like Jenkins and Grafana do; only its hash is kept.
+    process.stdout.write(
+      `\n  First start: an admin password was generated.\n  user: ${process.env.ADMIN_USERNAME || 'admin'}\n  password: ${aura.generatedAdminPassword}\n  It is shown only this once; set ADMIN_PASSWORD to choose your own.\n\n`,
+    );
+  }
+  log.info({ url: aura.url, plugins: aura.plugins.map((p) => `${p.id}:${p.state}`) }, `Aura ready on ${aura.url}`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    aura.close().then(
+      () => process.exit(0),
+      (err: Error) => {
+        log.error({ err }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`Aura cannot start: ${err.message}\n`);
+  } else {
+    process.stderr.write(`Aura cannot start: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
+
+/** Secrets come only from the environment (or .env); never from config files. */
+export interface Secrets {
+  adminUsername: string;
+  adminPassword?: string;
+  sessionSecret?: string;
+  googleClientId?: string;
+  googleClientSecret?: string;
+  geminiApiKey?: string;
+}
+
+export function readSecrets(env: NodeJS.ProcessEnv): Secrets {
+  return {
+    adminUsername: env.ADMIN_USERNAME || 'admin',
+    adminPassword: env.ADMIN_PASSWORD || undefined,
+    sessionSecret: env.SESSION_SECRET || undefined,
+    googleClientId: env.GOOGLE_CLIENT_ID || undefined,
+    googleClientSecret: env.GOOGLE_CLIENT_SECRET || undefined,
+    geminiApiKey: env.GEMINI_API_KEY || undefined,
+  };
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const hash = await scrypt(password, salt, 32);
+  return `scrypt$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, saltB64, hashB64] = stored.split('$');
+  if (scheme !== 'scrypt' || !saltB64 || !hashB64) return false;
+  const expected = Buffer.from(hashB64, 'base64');
+  const actual = await scrypt(password, Buffer.from(saltB64, 'base64'), expected.length);
+  return timingSafeEqual(actual, expected);
+}
+
+/** Writes a file only its owner can read, creating the folder if needed. */
+export function writePrivateFile(file: string, content: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content, { mode: 0o600 });
+  chmodSync(file, 0o600);
+}
+
+/** A generated secret kept in the data dir, so it survives restarts. */
+export function persistentSecret(file: string): string {
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writePrivateFile(file, `${secret}\n`);
+  return secret;
+}
+
+export interface AdminCredential {
+  username: string;
+  passwordHash: string;
+  /** Set only on the first start without ADMIN_PASSWORD: printed once, never stored. */
+  generatedPassword?: string;
+}
+
+/**
+ * ADMIN_PASSWORD wins when set. Otherwise the first start generates a strong password,
+ * keeps only its hash in the data dir and hands the clear text back to be printed once.
+ */
+export async function resolveAdmin(secrets: Secrets, dataDir: string): Promise<AdminCredential> {
+  const username = secrets.adminUsername;
+  if (secrets.adminPassword) return { username, passwordHash: await hashPassword(secrets.adminPassword) };
+  const file = path.join(dataDir, 'admin-password.hash');
+  if (existsSync(file)) return { username, passwordHash: readFileSync(file, 'utf8').trim() };
+  const generatedPassword = randomBytes(18).toString('base64url');
+  const passwordHash = await hashPassword(generatedPassword);
+  writePrivateFile(file, `${passwordHash}\n`);
+  return { username, passwordHash, generatedPassword };
+}

@@ -1,0 +1,121 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { send } from '@koa/send';
+import type { Middleware } from 'koa';
+import { AuraError } from './errors.ts';
+import { isApiPath } from './http.ts';
+
+export interface PanelEntry {
+  id: string;
+  /** Absolute path of the plugin's ui/Panel.svelte. */
+  file: string;
+}
+
+const FALLBACK = 'index.html';
+const STAMP = 'aura-build.json';
+
+/** The panels of enabled plugins: each plugin folder's ui/Panel.svelte, if it has one. */
+export function collectPanels(plugins: { id: string; dir: string; enabled: boolean }[]): PanelEntry[] {
+  return plugins
+    .filter((p) => p.enabled)
+    .map((p) => ({ id: p.id, file: path.join(p.dir, 'ui', 'Panel.svelte') }))
+    .filter((p) => existsSync(p.file))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+function listFiles(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, d.name);
+    if (d.isDirectory()) listFiles(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+/** Changes when the panel set or any UI source changes, so a stale build is rebuilt. */
+export function uiBuildKey(uiDir: string, panels: PanelEntry[]): string {
+  const sources = [
+    ...listFiles(path.join(uiDir, 'src')),
+    ...['svelte.config.js', 'vite.config.ts'].map((f) => path.join(uiDir, f)),
+    ...panels.flatMap((p) => listFiles(path.dirname(p.file))),
+  ].filter(existsSync);
+  const hash = createHash('sha256').update(JSON.stringify(panels));
+  for (const f of sources.sort()) {
+    const s = statSync(f);
+    hash.update(`${f}:${s.size}:${s.mtimeMs}\n`);
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Builds the SvelteKit UI into outDir unless the build there was made from the same sources
+ * and panels. Vite runs in a child process so its memory never stays in Aura's.
+ */
+export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; panels: PanelEntry[]; onBuild?: () => void }) {
+  const key = uiBuildKey(opts.uiDir, opts.panels);
+  const stampFile = path.join(opts.outDir, STAMP);
+  if (existsSync(stampFile) && JSON.parse(readFileSync(stampFile, 'utf8')).key === key) return false;
+  opts.onBuild?.();
+  const tmpOut = `${opts.outDir}.tmp-${process.pid}`;
+  await rm(tmpOut, { recursive: true, force: true });
+  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const output: Buffer[] = [];
+  const code = await new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
+      cwd: opts.uiDir,
+      env: { ...process.env, AURA_PANELS: JSON.stringify(opts.panels), AURA_UI_OUT: tmpOut },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (c: Buffer) => output.push(c));
+    child.stderr.on('data', (c: Buffer) => output.push(c));
+    child.on('close', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) {
+    await rm(tmpOut, { recursive: true, force: true });
+    throw new Error(`UI build failed:\n${Buffer.concat(output).toString()}`);
+  }
+  await writeFile(path.join(tmpOut, STAMP), JSON.stringify({ key, panels: opts.panels.map((p) => p.id) }));
+  await rm(opts.outDir, { recursive: true, force: true });
+  await rename(tmpOut, opts.outDir);
+  return true;
+}
+
+/** CSP hashes of the inline bootstrap scripts SvelteKit writes into the fallback page. */
+export function inlineScriptHashes(outDir: string): string[] {
+  const file = path.join(outDir, FALLBACK);
+  if (!existsSync(file)) return [];
+  const html = readFileSync(file, 'utf8');
+  return [...html.matchAll(/<script(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/g)].map(
+    (m) => `sha256-${createHash('sha256').update(m[1]!).digest('base64')}`,
+  );
+}
+
+/** Static files with long caching for hashed assets, and the SPA fallback for everything else. */
+export function serveUi(outDir: string): Middleware {
+  return async (ctx, next) => {
+    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || isApiPath(ctx.path) || ctx.path.startsWith('/socket.io/'))
+      return next();
+    if (!existsSync(path.join(outDir, FALLBACK)))
+      throw new AuraError(503, 'UI_NOT_BUILT', 'The web UI has not been built; start Aura with `npm start` to build it.');
+    const immutable = ctx.path.startsWith('/_app/immutable/');
+    try {
+      const served = await send(ctx, ctx.path, {
+        root: outDir,
+        index: FALLBACK,
+        immutable,
+        maxage: immutable ? 365 * 24 * 3600 * 1000 : 0,
+      });
+      if (served && !immutable) ctx.set('Cache-Control', 'no-cache');
+      if (served) return;
+    } catch (err) {
+      if ((err as { status?: number }).status !== 404) throw err;
+    }
+    await send(ctx, FALLBACK, { root: outDir });
+    ctx.set('Cache-Control', 'no-cache');
+  };
+}

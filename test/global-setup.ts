@@ -1,0 +1,14 @@
+import path from 'node:path';
+import { discoverPlugins } from '../core/loader.ts';
+import { collectPanels, ensureUiBuilt } from '../core/ui.ts';
+import { ROOT_DIR } from '../core/version.ts';
+
+/** Builds the UI once, with every built-in plugin's panel, for the tests that serve it. */
+export default async function setup(): Promise<void> {
+  const plugins = discoverPlugins([path.join(ROOT_DIR, 'plugins')]).found.map((p) => ({ ...p, enabled: true }));
+  await ensureUiBuilt({
+    uiDir: path.join(ROOT_DIR, 'ui'),
+    outDir: path.join(ROOT_DIR, 'ui', 'build'),
+    panels: collectPanels(plugins),
+  });
+}

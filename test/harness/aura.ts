@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startAura, type Aura } from '../../core/app.ts';
+import { deepMerge, parseCoreConfig } from '../../core/config.ts';
+import { ROOT_DIR } from '../../core/version.ts';
+
+export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
+
+export interface TestAura {
+  aura: Aura;
+  url: string;
+  dataDir: string;
+  /** Signs in as the local admin: the session cookie (for browsers) and the bearer token. */
+  login(): Promise<{ cookie: string; token: string }>;
+  /** fetch against Aura; `token` or `cookie` sign the request (a cookie also sends our Origin). */
+  request(urlPath: string, init?: RequestInit & { token?: string; cookie?: string; json?: unknown }): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A real Aura on 127.0.0.1 with an ephemeral port and a temporary data dir. */
+export async function startTestAura(
+  overrides: Record<string, unknown> = {},
+  opts: { uiOutDir?: string } = {},
+): Promise<TestAura> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
+  const config = parseCoreConfig(
+    deepMerge({ listen: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'silent' } }, overrides),
+  );
+  const aura = await startAura({
+    config,
+    rootDir: ROOT_DIR,
+    secrets: { adminUsername: ADMIN.username, adminPassword: ADMIN.password },
+    uiOutDir: opts.uiOutDir ?? path.join(ROOT_DIR, 'ui', 'build'),
+  });
+  const request: TestAura['request'] = (urlPath, init = {}) => {
+    const headers = new Headers(init.headers);
+    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
+    if (init.cookie) {
+      headers.set('cookie', init.cookie);
+      if (!headers.has('origin')) headers.set('origin', aura.url);
+    }
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${aura.url}${urlPath}`, { ...init, headers, body, redirect: 'manual' });
+  };
+  return {
+    aura,
+    url: aura.url,
+    dataDir,
+    request,
+    async login() {
+      const res = await request('/auth/login', { method: 'POST', json: ADMIN });
+      if (res.status !== 200) throw new Error(`login failed: ${res.status} ${await res.text()}`);
+      const { token } = (await res.json()) as { token: string };
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      return { cookie, token };
+    },
+    async close() {
+      await aura.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

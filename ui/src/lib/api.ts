@@ -1,0 +1,50 @@
+import { goto } from '$app/navigation';
+import { notify } from './toasts.svelte.ts';
+
+/** The server's `{detail, code}` error, as an exception. */
+export class ApiError extends Error {
+  constructor(
+    readonly detail: string,
+    readonly code: string,
+    readonly status: number,
+  ) {
+    super(detail);
+  }
+}
+
+export interface ApiOptions {
+  method?: string;
+  body?: unknown;
+  /** Do not show a toast; the caller shows the error itself. */
+  quiet?: boolean;
+}
+
+/**
+ * The one way the UI talks to Aura's HTTP API: JSON in and out, errors shown as toasts,
+ * and a 401 sends the user to the login page.
+ */
+export async function api<T = unknown>(path: string, opts: ApiOptions = {}): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: opts.method ?? 'GET',
+      headers: opts.body === undefined ? {} : { 'content-type': 'application/json' },
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      credentials: 'same-origin',
+    });
+  } catch {
+    const err = new ApiError('Aura cannot be reached. Is it running?', 'NETWORK_ERROR', 0);
+    if (!opts.quiet) notify(err.detail, 'error');
+    throw err;
+  }
+  if (res.status === 204) return undefined as T;
+  const data = await res.json().catch(() => null);
+  if (res.ok) return data as T;
+  const err = new ApiError(data?.detail ?? res.statusText, data?.code ?? `HTTP_${res.status}`, res.status);
+  if (res.status === 401 && !path.startsWith('/auth/')) {
+    await goto(`/login?next=${encodeURIComponent(location.pathname)}`);
+  } else if (!opts.quiet) {
+    notify(`${err.detail} (${err.code})`, 'error');
+  }
+  throw err;
+}

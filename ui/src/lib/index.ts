@@ -1,0 +1,4 @@
+/** What plugin panels import as '@aura/ui'. */
+export { api, ApiError, type ApiOptions } from './api.ts';
+export { pluginSocket, connection } from './socket.svelte.ts';
+export { notify } from './toasts.svelte.ts';
