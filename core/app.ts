@@ -4,13 +4,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import { z } from 'zod';
 import { openAuditLog } from './audit.ts';
 import { createAuth } from './auth.ts';
 import { ConfigError, type CoreConfig } from './config.ts';
 import { createHosts } from './hosts/index.ts';
-import { isMutating, requestPipeline, securityHeaders } from './http.ts';
+import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
 import { discoverPlugins, loadPlugins, orderByDependencies, startPlugin, type PluginMount, type PluginRecord } from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AuraState, PluginContext, PluginRouter } from './plugin.ts';
@@ -114,13 +114,41 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     ctx.body = tools.list();
   });
 
+  /**
+   * Runs before each plugin route (only when one matched): sign-in and role, the server
+   * for host-scoped plugins, and an audit entry for whatever mutates.
+   */
+  const pluginGate =
+    (pluginId: string, hostScoped: boolean): Middleware<AuraState> =>
+    (ctx, next) =>
+      auth.requireUser(ctx, async () => {
+        if (hostScoped) {
+          ctx.state.host = hosts.get(ctx.params.serverId!);
+          ctx.state.server = hosts.info(ctx.params.serverId!);
+        }
+        if (!isMutating(ctx.method)) return next();
+        try {
+          await next();
+        } finally {
+          await audit.record({
+            user: ctx.state.user!.username,
+            server: ctx.state.server?.id ?? null,
+            action: ctx.state.audit?.action ?? `${pluginId}.${ctx.method} ${ctx._matchedRoute ?? ctx.path}`,
+            target: ctx.state.audit?.target ?? null,
+            result: ctx.status < 400 ? 'success' : 'failure',
+          });
+        }
+      });
+
   const pluginRouters: PluginRouter[] = [];
   const shutdown = new AbortController();
   const mount: PluginMount = {
-    router: (r) =>
-      new Router<AuraState>({
-        prefix: r.definition!.scope === 'host' ? `/api/servers/:serverId/${r.id}` : `/api/${r.id}`,
-      }),
+    router(r) {
+      const host = r.definition!.scope === 'host';
+      const router = new Router<AuraState>({ prefix: host ? `/api/servers/:serverId/${r.id}` : `/api/${r.id}` });
+      router.use(pluginGate(r.id, host));
+      return router;
+    },
     commit(r, router, pluginTools) {
       pluginRouters.push(router);
       tools.add(r.id, r.definition!.scope, pluginTools);
@@ -147,45 +175,18 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     await startPlugin(record, ctx, mount, started);
     if (record.state === 'failed') log.error({ plugin: record.id }, record.error);
   }
-  const hostScoped = new Set(
-    loaded.records.filter((r) => r.state === 'started' && r.definition?.scope === 'host').map((r) => r.id),
-  );
+
+  // One router: nested routers are flattened into it, so a request is matched once.
+  const root = new Router<AuraState>();
+  for (const r of [core, auth.router, api, ...pluginRouters]) root.use(r.routes());
 
   app.use(requestPipeline(log));
   app.use(securityHeaders(scriptHashes));
   const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: `${config.bodyLimitKb}kb`, encoding: 'utf-8' });
   app.use((ctx, next) => (isMutating(ctx.method) ? parseJson(ctx, next) : next()));
-  app.use(core.routes());
-  app.use(auth.router.routes()).use(auth.router.allowedMethods());
-  app.use(api.routes()).use(api.allowedMethods());
-  app.use(async (ctx, next) => {
-    // Host-scoped plugin routes: authenticate, resolve the server, audit what mutates.
-    const m = /^\/api\/servers\/([^/]+)\/([^/]+)/.exec(ctx.path) ?? /^\/api\/([^/]+)/.exec(ctx.path);
-    if (!m) return next();
-    const scoped = m.length === 3 && hostScoped.has(m[2]!);
-    return auth.requireUser(ctx, async () => {
-      if (scoped) {
-        ctx.state.host = hosts.get(decodeURIComponent(m[1]!));
-        ctx.state.server = hosts.info(decodeURIComponent(m[1]!));
-      }
-      if (!isMutating(ctx.method)) return next();
-      try {
-        await next();
-      } finally {
-        const plugin = scoped ? m[2]! : m[1]!;
-        const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute !== undefined || ctx.state.audit;
-        if (matched)
-          await audit.record({
-            user: ctx.state.user!.username,
-            server: ctx.state.server?.id ?? null,
-            action: ctx.state.audit?.action ?? `${plugin}.${ctx.method} ${ctx.path}`,
-            target: ctx.state.audit?.target ?? null,
-            result: ctx.status < 400 && ctx.status !== 404 ? 'success' : 'failure',
-          });
-      }
-    });
-  });
-  for (const r of pluginRouters) app.use(r.routes()).use(r.allowedMethods());
+  app.use(root.routes()).use(root.allowedMethods());
+  // An unknown API path: strangers learn nothing (401), the signed-in get a 404.
+  app.use((ctx, next) => (isApiPath(ctx.path) ? auth.requireUser(ctx, () => Promise.resolve()) : next()));
   app.use(serveUi(uiOutDir));
   const handle = app.callback();
   app.on('error', (err: NodeJS.ErrnoException) => {

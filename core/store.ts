@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { JSONFilePreset } from 'lowdb/node';
+import { Low } from 'lowdb';
+import { JSONFile } from 'lowdb/node';
 
 /** A plugin's own corner of the store; it cannot see anyone else's. */
 export interface StoreSlice<T = unknown> {
@@ -20,7 +21,9 @@ export interface Store {
 /** Small state for the core and the plugins, as one lowdb JSON file in the data dir. */
 export async function openStore(dataDir: string): Promise<Store> {
   mkdirSync(dataDir, { recursive: true });
-  const db = await JSONFilePreset<StoreData>(path.join(dataDir, 'store.json'), { slices: {} });
+  // Not lowdb's JSONFilePreset: under NODE_ENV=test it silently keeps everything in memory.
+  const db = new Low<StoreData>(new JSONFile(path.join(dataDir, 'store.json')), { slices: {} });
+  await db.read();
   db.data.slices ??= {};
   let writes = Promise.resolve();
   return {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startAura, type Aura } from '../../core/app.ts';
 import { deepMerge, parseCoreConfig } from '../../core/config.ts';
+import type { Logger } from '../../core/logger.ts';
 import { ROOT_DIR } from '../../core/version.ts';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -21,7 +22,7 @@ export interface TestAura {
 /** A real Aura on 127.0.0.1 with an ephemeral port and a temporary data dir. */
 export async function startTestAura(
   overrides: Record<string, unknown> = {},
-  opts: { uiOutDir?: string } = {},
+  opts: { uiOutDir?: string; logger?: Logger } = {},
 ): Promise<TestAura> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
   const config = parseCoreConfig(
@@ -32,6 +33,7 @@ export async function startTestAura(
     rootDir: ROOT_DIR,
     secrets: { adminUsername: ADMIN.username, adminPassword: ADMIN.password },
     uiOutDir: opts.uiOutDir ?? path.join(ROOT_DIR, 'ui', 'build'),
+    logger: opts.logger,
   });
   const request: TestAura['request'] = (urlPath, init = {}) => {
     const headers = new Headers(init.headers);

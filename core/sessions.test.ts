@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Sessions } from './sessions.ts';
+import { openStore } from './store.ts';
+
+const limits = { idleMs: 10_000, absoluteMs: 60_000, bearerMs: 5_000 };
+const admin = { username: 'admin', role: 'admin' as const };
+
+describe('sessions', () => {
+  it('expire after the idle time, and at the absolute lifetime even when active', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sessions-'));
+    let now = 1_000_000;
+    const sessions = new Sessions(await openStore(dir), limits, () => now);
+    const idle = await sessions.create(admin, 'cookie');
+    const busy = await sessions.create(admin, 'cookie');
+    now += 9_000;
+    expect(sessions.lookup(busy.id, 'cookie')).toEqual(admin);
+    now += 2_000; // 11 s since idle was last seen
+    expect(sessions.lookup(idle.id, 'cookie')).toBeUndefined();
+    for (let t = 0; t < 6; t++) {
+      now += 9_000;
+      sessions.lookup(busy.id, 'cookie');
+    }
+    expect(sessions.lookup(busy.id, 'cookie')).toBeUndefined(); // past 60 s since creation
+  });
+
+  it('keep bearer tokens and cookies apart, and bearer tokens short-lived', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sessions-'));
+    let now = 0;
+    const sessions = new Sessions(await openStore(dir), limits, () => now);
+    const token = await sessions.create(admin, 'bearer');
+    expect(sessions.lookup(token.id, 'cookie')).toBeUndefined();
+    expect(sessions.lookup(token.id, 'bearer')).toEqual(admin);
+    now += 5_000;
+    expect(sessions.lookup(token.id, 'bearer')).toBeUndefined();
+  });
+
+  it('survive a restart, with only hashes of their ids on disk', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sessions-'));
+    const first = new Sessions(await openStore(dir), limits);
+    const { id } = await first.create(admin, 'cookie');
+    expect(readFileSync(path.join(dir, 'store.json'), 'utf8')).not.toContain(id);
+    const second = new Sessions(await openStore(dir), limits);
+    expect(second.lookup(id, 'cookie')).toEqual(admin);
+    await second.destroy(id);
+    expect(new Sessions(await openStore(dir), limits).lookup(id, 'cookie')).toBeUndefined();
+  });
+});
