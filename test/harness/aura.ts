@@ -16,15 +16,16 @@ export interface TestAura {
   login(): Promise<{ cookie: string; token: string }>;
   /** fetch against Aura; `token` or `cookie` sign the request (a cookie also sends our Origin). */
   request(urlPath: string, init?: RequestInit & { token?: string; cookie?: string; json?: unknown }): Promise<Response>;
-  close(): Promise<void>;
+  /** Stops Aura; the data dir goes too unless keepData (to start it again on the same data). */
+  close(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 /** A real Aura on 127.0.0.1 with an ephemeral port and a temporary data dir. */
 export async function startTestAura(
   overrides: Record<string, unknown> = {},
-  opts: { uiOutDir?: string; logger?: Logger } = {},
+  opts: { uiOutDir?: string; logger?: Logger; dataDir?: string } = {},
 ): Promise<TestAura> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
   const config = parseCoreConfig(
     deepMerge({ listen: { host: '127.0.0.1', port: 0 }, dataDir, log: { level: 'silent' } }, overrides),
   );
@@ -64,9 +65,9 @@ export async function startTestAura(
         .join('; ');
       return { cookie, token };
     },
-    async close() {
+    async close({ keepData = false } = {}) {
       await aura.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
