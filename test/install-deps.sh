@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: a real sshd (SSH hosts), sudo (sudo -n over SSH),
-# iproute2 (ss, for the ports plugin) and Chromium (the UI tests). Needs root.
+# iproute2 (ss, for the ports plugin), Chromium (the UI tests) and Docker (host.docker()).
+# Needs root.
 set -euo pipefail
-packages=(openssh-server openssh-client sudo iproute2 chromium)
+packages=(openssh-server openssh-client sudo iproute2 chromium docker.io)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

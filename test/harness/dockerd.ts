@@ -1,0 +1,66 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { SSH_TEST_USER } from './sshd.ts';
+import { stop, track } from './processes.ts';
+
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+
+function answers(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = http.get({ socketPath: DOCKER_SOCKET, path: '/_ping', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => req.destroy());
+  });
+}
+
+/**
+ * A real Docker engine on the standard socket: the one already running, or one started here
+ * (no bridge, no iptables, a throwaway data root) and stopped by its PID afterwards.
+ * The SSH test user joins the docker group so that the engine is reachable over SSH too.
+ */
+export async function startDockerd(): Promise<{ stop(): Promise<void> }> {
+  try {
+    execFileSync('usermod', ['-aG', 'docker', SSH_TEST_USER], { stdio: 'ignore' });
+  } catch {
+    // the user does not exist yet when no SSH test ran; startSshd creates it
+  }
+  if (await answers()) return { stop: async () => undefined };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-dockerd-'));
+  const child: ChildProcess = track(
+    spawn(
+      'dockerd',
+      [
+        '--host',
+        `unix://${DOCKER_SOCKET}`,
+        '--data-root',
+        path.join(dir, 'data'),
+        '--exec-root',
+        path.join(dir, 'exec'),
+        '--pidfile',
+        path.join(dir, 'docker.pid'),
+        '--bridge',
+        'none',
+        '--iptables=false',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  const deadline = Date.now() + 20_000;
+  while (!(await answers())) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error('dockerd did not start');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    async stop() {
+      await stop(child, 10_000);
+      if (existsSync(DOCKER_SOCKET)) rmSync(DOCKER_SOCKET, { force: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
