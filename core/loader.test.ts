@@ -60,6 +60,14 @@ describe('the plugin loader', () => {
     });
   });
 
+  it('marks a plugin whose condition is not met as unavailable, with the reason', async () => {
+    expect((await plugins()).find((p) => p.id === 'needs-path')).toMatchObject({
+      state: 'unavailable',
+      error: '/nonexistent/aura-condition does not exist',
+    });
+    expect((await t.request('/api/needs-path', { token })).status).toBe(404);
+  });
+
   it('hides internal errors from clients', async () => {
     const res = await t.request('/api/echo/fail', { token });
     expect(res.status).toBe(500);
