@@ -7,6 +7,13 @@ import { freePort } from '../test/harness/net.ts';
 import { stop, track } from '../test/harness/processes.ts';
 import { ROOT_DIR } from './version.ts';
 
+const login = (url: string, password: string) =>
+  fetch(`${url}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+
 /** Runs the real CLI until it says it is ready; returns everything it printed. */
 async function startCli(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; url: string }> {
   let output = '';
@@ -45,23 +52,13 @@ describe('the aura command', () => {
     const password = /password: (\S+)/.exec(first.output())![1]!;
     expect(password.length).toBeGreaterThanOrEqual(20);
     expect(readFileSync(path.join(dataDir, 'admin-password.hash'), 'utf8')).not.toContain(password);
-    const login = await fetch(`${first.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    expect(login.status).toBe(200);
+    expect((await login(first.url, password)).status).toBe(200);
     await stop(first.child);
 
     const second = await startCli(env);
     running = second.child;
     expect(second.output()).not.toContain('password:');
-    const again = await fetch(`${second.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    expect(again.status).toBe(200);
+    expect((await login(second.url, password)).status).toBe(200);
     await stop(second.child);
     running = undefined;
     rmSync(dataDir, { recursive: true, force: true });

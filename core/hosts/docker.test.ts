@@ -15,14 +15,7 @@ describe('docker() on a real engine', () => {
     sshd = await startSshd();
     dockerd = await startDockerd();
     remote = createSshHost({
-      server: {
-        id: 'box',
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        privateKeyPath: sshd.clientKeyPath,
-        hostKey: sshd.hostKeyFingerprint,
-      },
+      server: sshd.server('box'),
       rootDir: sshd.dir,
       log: createLogger('silent'),
     });

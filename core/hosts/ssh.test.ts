@@ -18,14 +18,7 @@ describe('SSH host against a real sshd', () => {
   const opened: Host[] = [];
   const sshHost = (overrides: Partial<ServerConfig>) => {
     const h = createSshHost({
-      server: {
-        id: 'box',
-        host: '127.0.0.1',
-        port: sshd.port,
-        user: sshd.user,
-        privateKeyPath: sshd.clientKeyPath,
-        ...overrides,
-      },
+      server: { ...sshd.server('box'), hostKey: undefined, ...overrides },
       rootDir: sshd.dir,
       log,
     });

@@ -11,16 +11,7 @@ describe('ports plugin', () => {
   beforeAll(async () => {
     sshd = await startSshd();
     t = await startTestAura({
-      servers: [
-        {
-          id: 'box',
-          host: '127.0.0.1',
-          port: sshd.port,
-          user: sshd.user,
-          privateKeyPath: sshd.clientKeyPath,
-          hostKey: sshd.hostKeyFingerprint,
-        },
-      ],
+      servers: [sshd.server('box')],
     });
     ({ token } = await t.login());
   });

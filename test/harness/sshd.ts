@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ServerConfig } from '../../core/config.ts';
 import { fingerprint } from '../../core/hosts/hostkeys.ts';
 import { freePort, waitForPort } from './net.ts';
 import { stop, track } from './processes.ts';
@@ -16,6 +17,8 @@ export interface TestSshd {
   hostKeyFingerprint: string;
   /** The host's public key line, for writing known_hosts files. */
   hostPublicKey: string;
+  /** A `servers:` entry for this sshd, with its host key pinned. */
+  server(id: string): ServerConfig;
   stop(): Promise<void>;
 }
 
@@ -69,6 +72,14 @@ export async function startSshd(): Promise<TestSshd> {
     clientKeyPath: clientKey,
     hostKeyFingerprint: fingerprint(Buffer.from(pub.split(' ')[1]!, 'base64')),
     hostPublicKey: pub.split(' ').slice(0, 2).join(' '),
+    server: (id) => ({
+      id,
+      host: '127.0.0.1',
+      port,
+      user: SSH_TEST_USER,
+      privateKeyPath: clientKey,
+      hostKey: fingerprint(Buffer.from(pub.split(' ')[1]!, 'base64')),
+    }),
     async stop() {
       await stop(child);
       rmSync(dir, { recursive: true, force: true });
