@@ -26,8 +26,9 @@ export interface SshHostOptions {
   log: Logger;
 }
 
+/** ssh2 names signals with their SIG prefix (SIGTERM); a shell reports them as 128 + n. */
 function signalNumber(name: string | undefined): number {
-  const n = name ? os.constants.signals[`SIG${name}` as NodeJS.Signals] : undefined;
+  const n = name ? os.constants.signals[(name.startsWith('SIG') ? name : `SIG${name}`) as NodeJS.Signals] : undefined;
   return n ? 128 + n : 255;
 }
 

@@ -34,6 +34,10 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
     expect(marker.exitCode).toBe(1);
   });
 
+  it('reports death by a signal as 128 + its number, as a shell does', async () => {
+    expect((await getHost().run(['sh', '-c', 'kill -TERM $$'])).exitCode).toBe(143);
+  });
+
   it('answers 127 for a program that does not exist', async () => {
     const r = await getHost().run(['aura-no-such-program']);
     expect(r.exitCode).toBe(127);
@@ -60,7 +64,7 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
       status: 504,
     });
     await new Promise((r) => setTimeout(r, 2500));
-    expect((await getHost().run(['test', '-e', marker])).exitCode).toBe(1);
+    expect(await getHost().run(['test', '-e', marker])).toEqual({ stdout: '', stderr: '', exitCode: 1 });
   });
 
   it('stops a command when its signal aborts', async () => {
