@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from '../test/harness/aura.ts';
+import { PUBLIC_ROUTES } from './auth/index.ts';
 
 describe('the core over HTTP', () => {
   let t: TestAura;
@@ -22,7 +23,7 @@ describe('the core over HTTP', () => {
 
   it('refuses every other API route without a session or token', async () => {
     for (const route of t.aura.routes()) {
-      if (route.path === '/api/health' || route.path === '/auth/login' || route.path === '/auth/logout') continue;
+      if (PUBLIC_ROUTES.has(`${route.method} ${route.path}`)) continue;
       const res = await t.request(route.path.replace(':serverId', 'local'), { method: route.method });
       expect(res.status, `${route.method} ${route.path}`).toBe(401);
       expect(await res.json()).toEqual({ detail: expect.any(String), code: 'UNAUTHENTICATED' });
@@ -44,14 +45,17 @@ describe('the core over HTTP', () => {
     const res = await t.request('/auth/login', { method: 'POST', json: ADMIN });
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ token: expect.stringMatching(/^[\w-]{43}$/), user: { username: 'admin', role: 'admin' } });
+    expect(body).toMatchObject({
+      token: expect.stringMatching(/^[\w-]{43}$/),
+      user: { username: 'admin', role: 'admin', provider: 'local' },
+    });
     const cookies = res.headers.getSetCookie().join('\n');
     expect(cookies).toMatch(/aura_session=[^;]+;.*httponly/i);
     expect(cookies).toMatch(/samesite=lax/i);
     expect(cookies).not.toMatch(/secure/i); // plain http on loopback
     for (const signed of [{ token: body.token }, { cookie: auth.cookie }]) {
       const me = await t.request('/auth/me', signed);
-      expect(await me.json()).toEqual({ user: { username: 'admin', role: 'admin' } });
+      expect(await me.json()).toEqual({ user: { username: 'admin', role: 'admin', provider: 'local' } });
     }
   });
 

@@ -7,14 +7,15 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { z } from 'zod';
 import { openAuditLog } from './audit.ts';
-import { createAuth } from './auth.ts';
+import { createAuth } from './auth/index.ts';
+import { PersonalTokens } from './auth/tokens.ts';
 import { ConfigError, type CoreConfig } from './config.ts';
 import { createHosts } from './hosts/index.ts';
 import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
 import { discoverPlugins, loadPlugins, orderByDependencies, startPlugin, type PluginMount, type PluginRecord } from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AuraState, PluginContext, PluginRouter } from './plugin.ts';
-import { persistentSecret, resolveAdmin, type Secrets } from './secrets.ts';
+import { resolveAdmin, sessionSecret, type Secrets } from './secrets.ts';
 import { Sessions } from './sessions.ts';
 import { createSocketHub } from './sockets.ts';
 import { openStore } from './store.ts';
@@ -31,6 +32,8 @@ export interface AuraOptions {
   /** The built UI to serve; defaults to <rootDir>/ui/build. */
   uiOutDir?: string;
   logger?: Logger;
+  /** Production refuses to start without a strong SESSION_SECRET; default: NODE_ENV=production. */
+  production?: boolean;
 }
 
 export interface Aura {
@@ -65,7 +68,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const store = await openStore(dataDir);
   const audit = await openAuditLog(dataDir, config.audit);
   const admin = await resolveAdmin(secrets, dataDir);
-  const sessionKey = secrets.sessionSecret ?? persistentSecret(path.join(dataDir, 'session-secret'));
+  const sessionKey = sessionSecret(secrets, dataDir, opts.production ?? process.env.NODE_ENV === 'production');
   const sessions = new Sessions(store, {
     idleMs: config.session.idleMinutes * 60_000,
     absoluteMs: config.session.absoluteHours * 3_600_000,
@@ -75,7 +78,22 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const tools = new ToolRegistry(hosts, audit);
 
   let origins = new Set<string>();
-  const auth = createAuth({ sessions, admin, audit, keys: [sessionKey], allowedOrigins: () => origins });
+  let baseUrl = '';
+  const google =
+    secrets.googleClientId && secrets.googleClientSecret
+      ? { clientID: secrets.googleClientId, clientSecret: secrets.googleClientSecret }
+      : undefined;
+  const auth = createAuth({
+    config: config.auth,
+    sessions,
+    tokens: new PersonalTokens(store),
+    admin,
+    google,
+    audit,
+    keys: [sessionKey],
+    allowedOrigins: () => origins,
+    baseUrl: () => baseUrl,
+  });
 
   const app = new Koa<AuraState>({ proxy: config.trustProxy, keys: [sessionKey] });
   // Koa composes its middleware when callback() is called, which must wait until all is
@@ -204,6 +222,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const url = `http://${host}:${port}`;
   origins = new Set([url, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]);
   if (config.publicUrl) origins.add(new URL(config.publicUrl).origin);
+  baseUrl = config.publicUrl ? config.publicUrl.replace(/\/+$/, '') : url;
 
   return {
     url,

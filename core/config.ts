@@ -26,6 +26,52 @@ const serverSchema = z
 
 export type ServerConfig = z.infer<typeof serverSchema>;
 
+const allowedEmail = z
+  .object({
+    email: z.string().trim().toLowerCase().pipe(z.email()),
+    role: z.enum(['admin', 'viewer']).default('viewer'),
+  })
+  .strict();
+
+const authSchema = z
+  .object({
+    /** Google accounts that may sign in, each with its role. Matched exactly, case-insensitively. */
+    allowedEmails: z.array(allowedEmail).default([]),
+    local: z
+      .object({
+        /** The ADMIN_USERNAME/ADMIN_PASSWORD login; null: on until Google is configured. */
+        enabled: z.boolean().nullable().default(null),
+      })
+      .strict()
+      .default({ enabled: null }),
+    google: z
+      .object({
+        /** A Google Workspace domain the account must belong to (the hd claim), or null. */
+        hostedDomain: z.string().min(1).nullable().default(null),
+        authorizationURL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
+        tokenURL: z.url().default('https://www.googleapis.com/oauth2/v4/token'),
+        userProfileURL: z.url().default('https://www.googleapis.com/oauth2/v3/userinfo'),
+      })
+      .strict()
+      .default({
+        hostedDomain: null,
+        authorizationURL: 'https://accounts.google.com/o/oauth2/v2/auth',
+        tokenURL: 'https://www.googleapis.com/oauth2/v4/token',
+        userProfileURL: 'https://www.googleapis.com/oauth2/v3/userinfo',
+      }),
+    throttle: z
+      .object({
+        windowMinutes: z.number().int().min(1).default(15),
+        failuresPerAccount: z.number().int().min(1).default(5),
+        failuresPerIp: z.number().int().min(1).default(20),
+      })
+      .strict()
+      .default({ windowMinutes: 15, failuresPerAccount: 5, failuresPerIp: 20 }),
+  })
+  .strict();
+
+export type AuthConfig = z.infer<typeof authSchema>;
+
 const pluginEntry = z.object({ enabled: z.boolean().default(true) }).passthrough();
 
 export const coreConfigSchema = z
@@ -54,6 +100,7 @@ export const coreConfigSchema = z
       .object({ maxBytes: z.number().int().min(1024).default(5_000_000), keepFiles: z.number().int().min(1).default(5) })
       .strict()
       .default({ maxBytes: 5_000_000, keepFiles: 5 }),
+    auth: authSchema.default(authSchema.parse({})),
     pluginDirs: z.array(z.string().min(1)).default([]),
     servers: z.array(serverSchema).default([]),
     plugins: z.record(z.string(), pluginEntry).default({}),
@@ -61,6 +108,12 @@ export const coreConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const seen = new Set<string>();
+    const emails = new Set<string>();
+    c.auth.allowedEmails.forEach((e, i) => {
+      if (emails.has(e.email))
+        ctx.addIssue({ code: 'custom', message: `"${e.email}" is listed twice`, path: ['auth', 'allowedEmails', i, 'email'] });
+      emails.add(e.email);
+    });
     c.servers.forEach((s, i) => {
       if (seen.has(s.id)) ctx.addIssue({ code: 'custom', message: `duplicate server id "${s.id}"`, path: ['servers', i, 'id'] });
       seen.add(s.id);

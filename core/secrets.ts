@@ -2,6 +2,7 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ConfigError } from './config.ts';
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) => Promise<Buffer>;
 
@@ -47,8 +48,23 @@ export function writePrivateFile(file: string, content: string): void {
   chmodSync(file, 0o600);
 }
 
+export const MIN_SESSION_SECRET_LENGTH = 32;
+
+/**
+ * The key that signs session cookies. Production must be given a strong one; elsewhere one
+ * is generated once and kept in the data dir (mode 0600), so sessions survive restarts.
+ */
+export function sessionSecret(secrets: Secrets, dataDir: string, production: boolean): string {
+  const given = secrets.sessionSecret;
+  if (production && (!given || given.length < MIN_SESSION_SECRET_LENGTH || new Set(given).size < 10))
+    throw new ConfigError([
+      `SESSION_SECRET: in production (NODE_ENV=production) set a random secret of at least ${MIN_SESSION_SECRET_LENGTH} characters, e.g. \`openssl rand -base64 48\``,
+    ]);
+  return given ?? persistentSecret(path.join(dataDir, 'session-secret'));
+}
+
 /** A generated secret kept in the data dir, so it survives restarts. */
-export function persistentSecret(file: string): string {
+function persistentSecret(file: string): string {
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const secret = randomBytes(32).toString('base64url');
   writePrivateFile(file, `${secret}\n`);

@@ -4,8 +4,10 @@ import type { Store, StoreSlice } from './store.ts';
 export type Role = 'admin' | 'viewer';
 
 export interface AuraUser {
+  /** The local admin's name, or a Google account's email address. */
   username: string;
   role: Role;
+  provider?: 'local' | 'google';
 }
 
 /** A cookie session for the browser, or a bearer token for API clients. */

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace } from 'socket.io';
-import type { Auth } from './auth.ts';
+import type { Auth } from './auth/index.ts';
 import { AuraError } from './errors.ts';
 import type { Hosts } from './hosts/index.ts';
 import type { Logger } from './logger.ts';

@@ -1,0 +1,247 @@
+import type { IncomingMessage } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import Router from '@koa/router';
+import type { Context, Middleware, Next } from 'koa';
+import { z } from 'zod';
+import type { AuditLog } from '../audit.ts';
+import type { AuthConfig } from '../config.ts';
+import { AuraError, forbidden, unauthenticated } from '../errors.ts';
+import { isMutating } from '../http.ts';
+import type { AuraState } from '../plugin.ts';
+import { verifyPassword, type AdminCredential } from '../secrets.ts';
+import type { AuraUser, Sessions } from '../sessions.ts';
+import { validate } from '../validate.ts';
+import { OAUTH_STATE_COOKIE, SESSION_COOKIE, signedCookies } from './cookies.ts';
+import { googleSignIn } from './google.ts';
+import { safeNextPath } from './next-path.ts';
+import { loginThrottle } from './throttle.ts';
+import { PersonalTokens } from './tokens.ts';
+
+export { SESSION_COOKIE } from './cookies.ts';
+
+/** The only routes open without signing in; every other route refuses strangers with 401. */
+export const PUBLIC_ROUTES = new Set([
+  'GET /api/health',
+  'GET /auth/providers',
+  'POST /auth/login',
+  'POST /auth/logout',
+  'POST /logout',
+  'GET /logout',
+  'GET /login/google',
+  'GET /login/google/authorized',
+]);
+
+export interface AuthOptions {
+  config: AuthConfig;
+  sessions: Sessions;
+  tokens: PersonalTokens;
+  admin: AdminCredential;
+  google?: { clientID: string; clientSecret: string };
+  audit: AuditLog;
+  keys: string[];
+  /** Origins a browser may send state-changing requests and socket handshakes from. */
+  allowedOrigins(): Set<string>;
+  /** publicUrl, or the listen address: where Google sends people back to. Never the Host header. */
+  baseUrl(): string;
+}
+
+const loginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }).strict();
+const tokenBody = z.object({ name: z.string().trim().min(1).max(64), expiresInDays: z.number().int().min(1).max(3650) }).strict();
+
+function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+}
+
+function sameText(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
+
+/**
+ * Who is calling and what they may do. The one place that answers it for HTTP routes,
+ * socket handshakes and agent tools: the local admin, allowlisted Google accounts, session
+ * cookies, short-lived bearer tokens and personal API tokens all end up as an AuraUser here.
+ */
+export function createAuth(opts: AuthOptions) {
+  const { sessions, tokens, audit, config } = opts;
+  const cookies = signedCookies(opts.keys);
+  const throttle = loginThrottle(config.throttle);
+  const google = opts.google ? googleSignIn({ ...opts.google, config }) : undefined;
+  const localEnabled = config.local.enabled ?? !google;
+  const callbackURL = () => `${opts.baseUrl()}/login/google/authorized`;
+
+  /** A Google user keeps access only while the allowlist has them, with the role it gives now. */
+  const current = (user: AuraUser | undefined): AuraUser | undefined => {
+    if (!user || user.provider !== 'google') return user;
+    const entry = config.allowedEmails.find((e) => e.email === user.username);
+    return entry ? { ...user, role: entry.role } : undefined;
+  };
+
+  const identify = (req: IncomingMessage, handshakeToken?: string): { user?: AuraUser; via?: 'cookie' | 'bearer' } => {
+    const token = handshakeToken ?? bearerToken(req.headers.authorization);
+    if (token) {
+      const user = PersonalTokens.looksLikeToken(token) ? tokens.lookup(token) : sessions.lookup(token, 'bearer');
+      return { user: current(user), via: 'bearer' };
+    }
+    const cookie = cookies.read(req, SESSION_COOKIE);
+    return cookie ? { user: current(sessions.lookup(cookie, 'cookie')), via: 'cookie' } : {};
+  };
+
+  /** Cookies ride along on cross-site requests; an Origin check stops those from changing state. */
+  const checkOrigin = (ctx: Context) => {
+    const origin = ctx.get('origin');
+    if (!origin || !opts.allowedOrigins().has(origin))
+      throw new AuraError(403, 'ORIGIN_REFUSED', "This request did not come from Aura's own pages.");
+  };
+
+  const deny = async (ctx: Context, user: AuraUser): Promise<never> => {
+    await audit.record({
+      user: user.username,
+      action: 'auth.denied',
+      target: `${ctx.method} ${ctx.path}`,
+      result: 'failure',
+      detail: `role ${user.role}`,
+    });
+    throw forbidden();
+  };
+
+  /** Requires a signed-in user; mutating requests need the admin role (and, with a cookie, our Origin). */
+  const requireUser: Middleware<AuraState> = async (ctx, next: Next) => {
+    const { user, via } = identify(ctx.req);
+    if (!user) throw unauthenticated();
+    ctx.state.user = user;
+    if (isMutating(ctx.method)) {
+      if (via === 'cookie') checkOrigin(ctx as unknown as Context);
+      if (user.role !== 'admin') await deny(ctx as unknown as Context, user);
+    }
+    await next();
+  };
+
+  const requireAdmin: Middleware<AuraState> = async (ctx, next) => {
+    if (ctx.state.user?.role !== 'admin') await deny(ctx as unknown as Context, ctx.state.user!);
+    await next();
+  };
+
+  /** A new session id at every sign-in (no fixation); the one the browser had is ended. */
+  async function startSession(ctx: Context, user: AuraUser) {
+    await sessions.destroy(cookies.read(ctx.req, SESSION_COOKIE));
+    const session = await sessions.create(user, 'cookie');
+    cookies.write(ctx, SESSION_COOKIE, session.id, new Date(session.expiresAt));
+  }
+
+  async function endSession(ctx: Context) {
+    const token = bearerToken(ctx.get('authorization'));
+    const { user } = identify(ctx.req);
+    await sessions.destroy(token ?? cookies.read(ctx.req, SESSION_COOKIE));
+    cookies.write(ctx, SESSION_COOKIE, null);
+    if (user) await audit.record({ user: user.username, action: 'auth.logout', result: 'success' });
+  }
+
+  const router = new Router<AuraState>();
+
+  router.get('/auth/providers', (ctx) => {
+    ctx.body = { local: localEnabled, google: !!google };
+  });
+
+  router.post('/auth/login', async (ctx) => {
+    if (ctx.get('origin')) checkOrigin(ctx as unknown as Context);
+    if (!localEnabled) throw new AuraError(403, 'LOCAL_LOGIN_DISABLED', 'Sign in with Google; the local login is turned off.');
+    const body = validate(loginBody, ctx.request.body ?? {});
+    await throttle.check(ctx.ip, body.username);
+    const ok = sameText(body.username, opts.admin.username) && (await verifyPassword(body.password, opts.admin.passwordHash));
+    if (!ok) {
+      await throttle.failed(ctx.ip, body.username);
+      await audit.record({
+        user: body.username,
+        action: 'auth.login',
+        result: 'failure',
+        detail: 'local: wrong username or password',
+      });
+      throw new AuraError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
+    }
+    await throttle.succeeded(body.username);
+    const user: AuraUser = { username: opts.admin.username, role: 'admin', provider: 'local' };
+    await startSession(ctx as unknown as Context, user);
+    const bearer = await sessions.create(user, 'bearer');
+    await audit.record({ user: user.username, action: 'auth.login', result: 'success', detail: 'local' });
+    ctx.body = { token: bearer.id, expiresAt: new Date(bearer.expiresAt).toISOString(), user };
+  });
+
+  const logoutPost: Middleware<AuraState> = async (ctx) => {
+    if (!bearerToken(ctx.get('authorization')) && identify(ctx.req).user) checkOrigin(ctx as unknown as Context);
+    await endSession(ctx as unknown as Context);
+    ctx.status = 204;
+  };
+  router.post('/auth/logout', logoutPost);
+  router.post('/logout', logoutPost);
+  router.get('/logout', async (ctx) => {
+    await endSession(ctx as unknown as Context);
+    ctx.redirect('/login');
+  });
+
+  router.get('/auth/me', requireUser, (ctx) => {
+    ctx.body = { user: ctx.state.user };
+  });
+
+  router.get('/login/google', async (ctx) => {
+    if (!google) throw new AuraError(404, 'GOOGLE_NOT_CONFIGURED', 'Google sign-in is not configured.');
+    const outcome = await google.begin(ctx.req, callbackURL(), safeNextPath(ctx.query.next));
+    if (outcome.kind !== 'redirect')
+      throw new AuraError(
+        502,
+        'GOOGLE_ERROR',
+        `Google sign-in could not start: ${outcome.kind === 'success' ? 'unexpected answer' : outcome.reason}`,
+      );
+    cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, outcome.state, new Date(Date.now() + 10 * 60_000));
+    ctx.redirect(outcome.url);
+  });
+
+  router.get('/login/google/authorized', async (ctx) => {
+    if (!google) throw new AuraError(404, 'GOOGLE_NOT_CONFIGURED', 'Google sign-in is not configured.');
+    const stateCookie = cookies.read(ctx.req, OAUTH_STATE_COOKIE);
+    cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, null);
+    const outcome = await google.finish(ctx.req, { ...ctx.query }, callbackURL(), stateCookie);
+    if (outcome.kind === 'success') {
+      await startSession(ctx as unknown as Context, outcome.user);
+      await audit.record({
+        user: outcome.user.username,
+        action: 'auth.login',
+        result: 'success',
+        detail: `google, role ${outcome.user.role}`,
+      });
+      return ctx.redirect(safeNextPath(outcome.next));
+    }
+    const user = outcome.kind === 'refused' ? outcome.email : null;
+    const reason = outcome.kind === 'redirect' ? 'no authorization code in the answer' : outcome.reason;
+    await audit.record({ user, action: 'auth.login', result: 'failure', detail: `google: ${reason}` });
+    ctx.redirect(`/login?error=${outcome.kind === 'refused' ? 'not_allowed' : 'google_failed'}`);
+  });
+
+  router.post('/api/tokens', requireUser, requireAdmin, async (ctx) => {
+    const body = validate(tokenBody, ctx.request.body ?? {});
+    const created = await tokens.create(ctx.state.user!, body.name, body.expiresInDays);
+    await audit.record({
+      user: ctx.state.user!.username,
+      action: 'auth.token.create',
+      target: `${created.id} (${body.name})`,
+      result: 'success',
+    });
+    ctx.status = 201;
+    ctx.body = { ...created.info, token: created.token };
+  });
+  router.get('/api/tokens', requireUser, requireAdmin, (ctx) => {
+    ctx.body = tokens.list(ctx.state.user!.username);
+  });
+  router.delete('/api/tokens/:id', requireUser, requireAdmin, async (ctx) => {
+    const id = ctx.params.id!;
+    if (!(await tokens.revoke(ctx.state.user!.username, id)))
+      throw new AuraError(404, 'TOKEN_NOT_FOUND', `You have no token "${id}".`);
+    await audit.record({ user: ctx.state.user!.username, action: 'auth.token.revoke', target: id, result: 'success' });
+    ctx.status = 204;
+  });
+
+  return { identify, requireUser, requireAdmin, router };
+}
+
+export type Auth = ReturnType<typeof createAuth>;
