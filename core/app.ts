@@ -7,12 +7,21 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import { z } from 'zod';
 import { openAuditLog } from './audit.ts';
+import { AuraError } from './errors.ts';
 import { createAuth } from './auth/index.ts';
 import { PersonalTokens } from './auth/tokens.ts';
 import { ConfigError, type CoreConfig } from './config.ts';
 import { createHosts } from './hosts/index.ts';
 import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
-import { discoverPlugins, loadPlugins, orderByDependencies, startPlugin, type PluginMount, type PluginRecord } from './loader.ts';
+import {
+  discoverPlugins,
+  loadPlugins,
+  pluginFolders,
+  orderByDependencies,
+  startPlugin,
+  type PluginMount,
+  type PluginRecord,
+} from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { AuraState, PluginContext, PluginRouter } from './plugin.ts';
 import { resolveAdmin, sessionSecret, type Secrets } from './secrets.ts';
@@ -43,6 +52,8 @@ export interface Aura {
   tools: ToolRegistry;
   /** Printed once by the CLI when the first start generated the admin password. */
   generatedAdminPassword?: string;
+  /** Every plugin socket namespace (`/<id>`), for tests that must cover all of them. */
+  socketNamespaces(): string[];
   /** Every HTTP route as `METHOD path`, for tests that must cover all of them. */
   routes(): { method: string; path: string }[];
   close(): Promise<void>;
@@ -59,8 +70,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const dataDir = path.resolve(rootDir, config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
-  const pluginDirs = [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
-  const discovered = discoverPlugins(pluginDirs);
+  const discovered = discoverPlugins(pluginFolders(rootDir, config));
   const loaded = await loadPlugins(discovered.found, config.plugins, CORE_VERSION);
   const problems = [...discovered.problems, ...loaded.problems];
   if (problems.length) throw new ConfigError(problems);
@@ -99,7 +109,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   // Koa composes its middleware when callback() is called, which must wait until all is
   // registered; socket.io must attach first to take its own requests.
   const server = createServer((req, res) => handle(req, res));
-  const sockets = createSocketHub(server, { auth, hosts, allowedOrigins: () => origins, log });
+  const sockets = createSocketHub(server, { auth, hosts, audit, log });
   const uiOutDir = opts.uiOutDir ?? path.join(rootDir, 'ui', 'build');
   const scriptHashes = inlineScriptHashes(uiOutDir);
 
@@ -108,8 +118,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     ctx.body = { status: 'ok', version: CORE_VERSION };
   });
   const api = new Router<AuraState>({ prefix: '/api' });
-  api.use(auth.requireUser);
-  api.get('/plugins', (ctx) => {
+  api.get('/plugins', auth.requireUser, (ctx) => {
     ctx.body = loaded.records.map((r) => ({
       id: r.id,
       version: r.definition?.version ?? null,
@@ -121,14 +130,14 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       error: r.error ?? null,
     }));
   });
-  api.get('/servers', (ctx) => {
+  api.get('/servers', auth.requireUser, (ctx) => {
     ctx.body = hosts.list();
   });
-  api.get('/audit', async (ctx) => {
+  api.get('/audit', auth.requireUser, async (ctx) => {
     const q = validate(auditQuery, ctx.query);
     ctx.body = await audit.page(q);
   });
-  api.get('/tools', (ctx) => {
+  api.get('/tools', auth.requireUser, (ctx) => {
     ctx.body = tools.list();
   });
 
@@ -141,8 +150,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     (ctx, next) =>
       auth.requireUser(ctx, async () => {
         if (hostScoped) {
-          ctx.state.host = hosts.get(ctx.params.serverId!);
-          ctx.state.server = hosts.info(ctx.params.serverId!);
+          Object.assign(ctx.state, hosts.resolve(ctx.params.serverId!));
         }
         if (!isMutating(ctx.method)) return next();
         try {
@@ -168,11 +176,15 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       return router;
     },
     commit(r, router, pluginTools) {
+      tools.add(r.id, r.definition!.scope, pluginTools); // may throw: then nothing is mounted
       pluginRouters.push(router);
-      tools.add(r.id, r.definition!.scope, pluginTools);
     },
     sockets(r, ctx) {
-      const nsp = sockets.namespace(r.id, r.definition!.scope, () => r.state === 'started');
+      const nsp = sockets.namespace(r.id, {
+        scope: r.definition!.scope,
+        readOnlyEvents: r.definition!.readOnlyEvents ?? [],
+        isLive: () => r.state === 'started',
+      });
       r.definition!.sockets?.(nsp, ctx);
     },
   };
@@ -200,9 +212,18 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
 
   app.use(requestPipeline(log));
   app.use(securityHeaders(scriptHashes));
-  const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: `${config.bodyLimitKb}kb`, encoding: 'utf-8' });
+  const parseJson = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: `${config.bodyLimitKb}kb`,
+    encoding: 'utf-8',
+    onError(err) {
+      const status = (err as { status?: number }).status;
+      if (status === 413) throw new AuraError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${config.bodyLimitKb} KiB.`);
+      throw new AuraError(400, 'VALIDATION_ERROR', 'The body is not valid JSON.');
+    },
+  });
   app.use((ctx, next) => (isMutating(ctx.method) ? parseJson(ctx, next) : next()));
-  app.use(root.routes()).use(root.allowedMethods());
+  app.use(root.routes()).use(root.allowedMethods({ throw: true }));
   // An unknown API path: strangers learn nothing (401), the signed-in get a 404.
   app.use((ctx, next) => (isApiPath(ctx.path) ? auth.requireUser(ctx, () => Promise.resolve()) : next()));
   app.use(serveUi(uiOutDir));
@@ -230,6 +251,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     plugins: loaded.records,
     tools,
     generatedAdminPassword: admin.generatedPassword,
+    socketNamespaces: () => sockets.namespaces(),
     routes: () =>
       [core, auth.router, api, ...pluginRouters].flatMap((r) =>
         r.stack

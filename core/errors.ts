@@ -51,7 +51,10 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; in
     message?: unknown;
     extra?: unknown;
   };
-  const status = Number(e?.status ?? e?.statusCode) || 500;
+  // Only our own errors and http-errors marked `expose` choose the status: a library's
+  // statusCode (dockerode's 304 or 401) must not reach the client as ours.
+  const trusted = err instanceof AuraError || e?.expose === true;
+  const status = trusted ? Number(e.status ?? e.statusCode) || 500 : 500;
   if (status >= 500 && !(err instanceof AuraError)) {
     return { status: 500, body: { detail: 'Internal error; see the server log.', code: 'INTERNAL' }, internal: true };
   }

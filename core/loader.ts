@@ -38,6 +38,7 @@ const metadataSchema = z.object({
   config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
   routes: fn.optional(),
   sockets: fn.optional(),
+  readOnlyEvents: z.array(z.string().min(1)).optional(),
   tools: fn.optional(),
   start: fn.optional(),
   stop: fn.optional(),
@@ -48,6 +49,14 @@ export interface FoundPlugin {
   dir: string;
   entry: string;
 }
+
+/** Where plugins are looked for: the checkout's plugins/, then each configured pluginDir. */
+export function pluginFolders(rootDir: string, config: { pluginDirs: string[] }): string[] {
+  return [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
+}
+
+/** A plugin runs unless the config turns it off. */
+export const isEnabled = (settings: Record<string, { enabled: boolean }>, id: string) => settings[id]?.enabled ?? true;
 
 /** Every folder holding an index.ts or index.js, in plugins/ and in each configured pluginDir. */
 export function discoverPlugins(dirs: string[]): { found: FoundPlugin[]; problems: string[] } {
@@ -95,7 +104,7 @@ export async function loadPlugins(found: FoundPlugin[], settings: PluginSettings
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const f of found) {
-    const enabled = settings[f.id]?.enabled ?? true;
+    const enabled = isEnabled(settings, f.id);
     const record: PluginRecord = { id: f.id, dir: f.dir, enabled, state: enabled ? 'pending' : 'disabled' };
     records.push(record);
     if (seen.has(f.id)) {

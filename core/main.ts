@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startAura } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { discoverPlugins } from './loader.ts';
+import { discoverPlugins, isEnabled, pluginFolders } from './loader.ts';
 import { createLogger } from './logger.ts';
 import { readSecrets } from './secrets.ts';
 import { collectPanels, ensureUiBuilt } from './ui.ts';
@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   const { config } = loadConfig(rootDir);
   const log = createLogger(config.log.level);
 
-  const pluginDirs = [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
-  const plugins = discoverPlugins(pluginDirs).found.map((p) => ({ ...p, enabled: config.plugins[p.id]?.enabled ?? true }));
+  const found = discoverPlugins(pluginFolders(rootDir, config)).found;
+  const plugins = found.map((p) => ({ ...p, enabled: isEnabled(config.plugins, p.id) }));
   await ensureUiBuilt({
     uiDir: path.join(rootDir, 'ui'),
     outDir: path.join(rootDir, 'ui', 'build'),

@@ -96,6 +96,8 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   config?: S;
   routes?(router: PluginRouter, ctx: PluginContext<z.output<S>>): void;
   sockets?(namespace: Namespace, ctx: PluginContext<z.output<S>>): void;
+  /** Socket events a viewer may send (reads, subscriptions); every other event needs admin. */
+  readOnlyEvents?: string[];
   tools?(ctx: PluginContext<z.output<S>>): AgentTool[];
   start?(ctx: PluginContext<z.output<S>>): void | Promise<void>;
   stop?(ctx: PluginContext<z.output<S>>): void | Promise<void>;

@@ -54,6 +54,7 @@ export class Sessions {
     const t = this.now();
     const lifetime = kind === 'bearer' ? this.limits.bearerMs : this.limits.absoluteMs;
     const record: SessionRecord = { user, kind, createdAt: t, lastSeenAt: t, expiresAt: t + lifetime };
+    for (const [key, r] of this.records) if (this.expired(r, t)) this.records.delete(key);
     this.records.set(hashId(id), record);
     await this.persist();
     return { id, expiresAt: record.expiresAt };
@@ -66,20 +67,28 @@ export class Sessions {
     const record = this.records.get(key);
     if (!record || record.kind !== kind) return undefined;
     const t = this.now();
-    const idle = kind === 'cookie' && t - record.lastSeenAt > this.limits.idleMs;
-    if (idle || t >= record.expiresAt) {
+    if (this.expired(record, t)) {
       this.records.delete(key);
-      void this.persist();
+      this.persistLater();
       return undefined;
     }
     const stale = t - record.lastSeenAt > PERSIST_EVERY_MS;
     record.lastSeenAt = t;
-    if (stale) void this.persist();
+    if (stale) this.persistLater();
     return record.user;
   }
 
   async destroy(id: string | undefined): Promise<void> {
     if (id && this.records.delete(hashId(id))) await this.persist();
+  }
+
+  private expired(r: SessionRecord, t: number): boolean {
+    return (r.kind === 'cookie' && t - r.lastSeenAt > this.limits.idleMs) || t >= r.expiresAt;
+  }
+
+  /** Lookups must not wait for the disk; the next awaited write reports a failing disk. */
+  private persistLater(): void {
+    this.persist().catch(() => undefined);
   }
 
   private persist(): Promise<unknown> {

@@ -1,62 +1,99 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace } from 'socket.io';
+import { Server, type Namespace, type Socket } from 'socket.io';
+import type { AuditLog } from './audit.ts';
 import type { Auth } from './auth/index.ts';
-import { AuraError } from './errors.ts';
+import { AuraError, forbidden, notFound, unauthenticated, type ErrorBody } from './errors.ts';
 import type { Hosts } from './hosts/index.ts';
 import type { Logger } from './logger.ts';
 
+const bodyOf = (err: AuraError): ErrorBody => ({ detail: err.message, code: err.code });
+
 /** socket.io passes err.data to the client's connect_error: the same {detail, code} as HTTP. */
 function refusal(err: AuraError): Error {
-  return Object.assign(new Error(err.message), { data: { detail: err.message, code: err.code } });
+  return Object.assign(new Error(err.message), { data: bodyOf(err) });
 }
+
+/** The token a socket authenticated with (API clients); browsers use the cookie instead. */
+const handshakeToken = (socket: Socket) =>
+  typeof socket.handshake.auth.token === 'string' ? (socket.handshake.auth.token as string) : undefined;
 
 export interface SocketHub {
   io: Server;
-  /** The namespace `/<pluginId>`, behind auth; host-scoped ones resolve `auth.serverId` (default local). */
-  namespace(pluginId: string, scope: 'host' | 'global', isLive: () => boolean): Namespace;
+  /**
+   * The namespace `/<pluginId>`, behind auth; host-scoped ones resolve `auth.serverId`
+   * (default local). Viewers may send only `readOnlyEvents`; every event re-checks the
+   * session, so signing out or expiring ends what a socket may do.
+   */
+  namespace(pluginId: string, opts: { scope: 'host' | 'global'; readOnlyEvents: string[]; isLive: () => boolean }): Namespace;
+  /** Every plugin namespace, for tests that must cover all of them. */
+  namespaces(): string[];
   close(): Promise<void>;
 }
 
-export function createSocketHub(
-  server: HttpServer,
-  opts: { auth: Auth; hosts: Hosts; allowedOrigins(): Set<string>; log: Logger },
-): SocketHub {
+export function createSocketHub(server: HttpServer, opts: { auth: Auth; hosts: Hosts; audit: AuditLog; log: Logger }): SocketHub {
   const io = new Server(server, {
     serveClient: false,
     // Cross-site WebSocket hijacking: a page elsewhere could open a socket with our cookie.
     allowRequest: (req, done) => {
-      const origin = req.headers.origin;
-      const ok = !!origin && opts.allowedOrigins().has(origin);
-      if (!ok) opts.log.warn({ origin }, 'socket handshake refused: origin');
+      const ok = opts.auth.isAllowedOrigin(req.headers.origin);
+      if (!ok) opts.log.warn({ origin: req.headers.origin }, 'socket handshake refused: origin');
       done(null, ok);
     },
   });
-  io.use((_socket, next) => next(refusal(new AuraError(404, 'NOT_FOUND', 'Connect to a plugin namespace.'))));
+  io.use((_socket, next) => next(refusal(notFound('Connect to a plugin namespace.'))));
+  const names: string[] = [];
 
   return {
     io,
-    namespace(pluginId, scope, isLive) {
+    namespace(pluginId, { scope, readOnlyEvents, isLive }) {
+      const readOnly = new Set(readOnlyEvents);
       const nsp = io.of(`/${pluginId}`);
+      names.push(nsp.name);
       nsp.use((socket, next) => {
         try {
-          if (!isLive()) throw new AuraError(404, 'NOT_FOUND', `Plugin "${pluginId}" is not running.`);
-          const token = typeof socket.handshake.auth.token === 'string' ? socket.handshake.auth.token : undefined;
-          const { user } = opts.auth.identify(socket.request, token);
-          if (!user) throw new AuraError(401, 'UNAUTHENTICATED', 'Sign in to continue.');
+          if (!isLive()) throw notFound(`Plugin "${pluginId}" is not running.`);
+          const { user } = opts.auth.identify(socket.request, handshakeToken(socket));
+          if (!user) throw unauthenticated();
           socket.data.user = user;
           if (scope === 'host') {
             const serverId = socket.handshake.auth.serverId ?? 'local';
             if (typeof serverId !== 'string') throw new AuraError(400, 'VALIDATION_ERROR', 'serverId must be a string.');
-            socket.data.host = opts.hosts.get(serverId);
-            socket.data.server = opts.hosts.info(serverId);
+            Object.assign(socket.data, opts.hosts.resolve(serverId));
           }
           next();
         } catch (err) {
           next(refusal(err instanceof AuraError ? err : new AuraError(500, 'INTERNAL', 'Handshake failed.')));
         }
       });
+      nsp.on('connection', (socket) => {
+        socket.use((packet, next) => {
+          const [event] = packet as [string, ...unknown[]];
+          const ack = packet[packet.length - 1];
+          const refuse = (err: AuraError) => {
+            if (typeof ack === 'function') (ack as (body: ErrorBody) => void)(bodyOf(err));
+            socket.emit('aura:error', { ...bodyOf(err), event });
+          };
+          const { user } = opts.auth.identify(socket.request, handshakeToken(socket));
+          if (!user) {
+            refuse(unauthenticated('Your session has ended; sign in again.'));
+            socket.disconnect(true);
+            return;
+          }
+          socket.data.user = user;
+          if (user.role === 'admin' || readOnly.has(event)) return next();
+          void opts.audit.record({
+            user: user.username,
+            action: 'auth.denied',
+            target: `socket ${nsp.name} ${event}`,
+            result: 'failure',
+            detail: `role ${user.role}`,
+          });
+          refuse(forbidden());
+        });
+      });
       return nsp;
     },
+    namespaces: () => [...names],
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
   };
 }

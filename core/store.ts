@@ -34,8 +34,9 @@ export async function openStore(dataDir: string): Promise<Store> {
           const next = fn(structuredClone(db.data.slices[name]) as T | undefined);
           if (next === undefined) delete db.data.slices[name];
           else db.data.slices[name] = structuredClone(next);
-          writes = writes.then(() => db.write());
-          return writes.then(() => next);
+          const written = writes.then(() => db.write());
+          writes = written.catch(() => undefined); // one failed write must not stop the next ones
+          return written.then(() => next);
         },
       };
     },

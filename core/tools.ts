@@ -37,7 +37,8 @@ export class ToolRegistry {
   add(plugin: string, scope: 'host' | 'global', tools: AgentTool[]): void {
     for (const tool of tools) {
       if (this.entries.has(tool.name)) throw new Error(`tool "${tool.name}" is already registered`);
-      const base = tool.input instanceof z.ZodObject ? tool.input : z.object({});
+      if (!(tool.input instanceof z.ZodObject)) throw new Error(`tool "${tool.name}" must take a z.object() input`);
+      const base = tool.input;
       const input = scope === 'host' ? base.extend({ serverId: z.string().default('local') }) : base;
       this.entries.set(tool.name, { plugin, tool, input, scope });
     }
@@ -60,8 +61,7 @@ export class ToolRegistry {
     const readOnly = entry.tool.readOnly === true;
     if (!readOnly && call.user.role !== 'admin') throw forbidden(`"${name}" changes things; your role may only read.`);
     const { serverId, ...input } = validate(entry.input, rawInput ?? {}) as { serverId?: string };
-    const host = serverId ? this.hosts.get(serverId) : undefined;
-    const server = serverId ? this.hosts.info(serverId) : undefined;
+    const { host, server } = serverId ? this.hosts.resolve(serverId) : {};
     try {
       const result = await entry.tool.run(input, { ...call, host, server });
       if (!readOnly)

@@ -88,10 +88,11 @@ export function createAuth(opts: AuthOptions) {
     return cookie ? { user: current(sessions.lookup(cookie, 'cookie')), via: 'cookie' } : {};
   };
 
+  const isAllowedOrigin = (origin: string | undefined) => !!origin && opts.allowedOrigins().has(origin);
+
   /** Cookies ride along on cross-site requests; an Origin check stops those from changing state. */
   const checkOrigin = (ctx: Context) => {
-    const origin = ctx.get('origin');
-    if (!origin || !opts.allowedOrigins().has(origin))
+    if (!isAllowedOrigin(ctx.get('origin')))
       throw new AuraError(403, 'ORIGIN_REFUSED', "This request did not come from Aura's own pages.");
   };
 
@@ -241,7 +242,7 @@ export function createAuth(opts: AuthOptions) {
     ctx.status = 204;
   });
 
-  return { identify, requireUser, requireAdmin, router };
+  return { identify, isAllowedOrigin, requireUser, requireAdmin, router };
 }
 
 export type Auth = ReturnType<typeof createAuth>;

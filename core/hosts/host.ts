@@ -55,7 +55,10 @@ export interface Host {
   stream(argv: string[], opts: StreamOptions): Promise<{ exitCode: number }>;
   pty(opts: PtyOptions): Promise<PtySession>;
   readFile(filePath: string): Promise<Buffer>;
-  /** Writes through a temporary file and a rename, so readers never see half a file. */
+  /**
+   * Writes through a temporary file and a rename, so readers never see half a file. The mode
+   * defaults to the replaced file's (0644 for a new one), so a secret stays private.
+   */
   writeFile(filePath: string, data: string | Buffer, opts?: { mode?: number }): Promise<void>;
   /** A dockerode client for this host's engine (loaded on first use). */
   docker(): Promise<Dockerode>;

@@ -42,6 +42,7 @@ export function checkKnownHosts(file: string, host: string, port: number, keyBlo
   const name = port === 22 ? host : `[${host}]:${port}`;
   const presented = keyBlob.toString('base64');
   let sawHost = false;
+  let trusted = false;
   for (const raw of readFileSync(file, 'utf8').split('\n')) {
     const line = raw.trim();
     if (!line || line.startsWith('#')) continue;
@@ -54,8 +55,9 @@ export function checkKnownHosts(file: string, host: string, port: number, keyBlo
       continue;
     }
     if (marker) continue; // @cert-authority: certificates are not supported
-    if (key === presented) return 'trusted';
-    sawHost = true;
+    if (key === presented) trusted = true;
+    else sawHost = true;
   }
-  return sawHost ? 'changed' : 'unknown';
+  // Revocation wins wherever it stands in the file, as in OpenSSH.
+  return trusted ? 'trusted' : sawHost ? 'changed' : 'unknown';
 }

@@ -16,7 +16,8 @@ export interface ServerInfo {
 export interface Hosts {
   /** Throws 404 SERVER_NOT_FOUND for an unknown id. */
   get(serverId: string): Host;
-  info(serverId: string): ServerInfo;
+  /** The host and what to show of it; throws 404 SERVER_NOT_FOUND for an unknown id. */
+  resolve(serverId: string): { host: Host; server: ServerInfo };
   list(): ServerInfo[];
   closeAll(): Promise<void>;
 }
@@ -42,7 +43,10 @@ export async function createHosts(config: CoreConfig, rootDir: string, log: Logg
   };
   return {
     get: (id) => entry(id).host,
-    info: (id) => entry(id).info,
+    resolve: (id) => {
+      const { host, info } = entry(id);
+      return { host, server: info };
+    },
     list: () => [...servers.values()].map((s) => s.info),
     closeAll: async () => void (await Promise.all([...servers.values()].map((s) => s.host.close()))),
   };

@@ -1,48 +1,49 @@
 import { spawn } from 'node:child_process';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import type Dockerode from 'dockerode';
 import type { IPty } from 'node-pty';
 import { checkArgv } from './argv.ts';
-import { runCommand, streamCommand, type Execute } from './commands.ts';
-import { fileError } from './output.ts';
+import { runCommand, streamCommand, type Start } from './commands.ts';
+import { fileError, signalExitCode } from './output.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
 
-const KILL_GRACE_MS = 2000;
-
 /** Runs argv in its own process group so that a kill reaches everything it started. */
-const executeLocal: Execute = (argv, opts, sink) =>
-  new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
-    let killTimer: NodeJS.Timeout | undefined;
-    const killGroup = (sig: NodeJS.Signals) => {
-      try {
-        if (child.pid) process.kill(-child.pid, sig);
-      } catch {
-        /* already gone */
-      }
-    };
-    const onAbort = () => {
-      killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
-    };
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    child.stdout.on('data', sink.stdout);
-    child.stderr.on('data', sink.stderr);
-    child.stdin.on('error', () => undefined); // a command that exits without reading its input
-    child.stdin.end(opts.input ?? undefined);
-    const finish = (code: number) => {
-      clearTimeout(killTimer);
-      opts.signal.removeEventListener('abort', onAbort);
-      resolve(code);
-    };
+const startLocal: Start = async (argv, opts, sink) => {
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdout.on('data', sink.stdout);
+  child.stderr.on('data', sink.stderr);
+  child.stdin.on('error', () => undefined); // a command that exits without reading its input
+  child.stdin.end(opts.input ?? undefined);
+  const exited = new Promise<number>((resolve) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
       // Same exit code and message a shell gives, so local and SSH hosts answer alike.
       sink.stderr(Buffer.from(`${argv[0]}: ${err.code === 'ENOENT' ? 'command not found' : err.message}\n`));
-      finish(err.code === 'ENOENT' ? 127 : 126);
+      resolve(err.code === 'ENOENT' ? 127 : 126);
     });
-    child.on('close', (code, signal) => finish(code ?? 128 + (signal ? os.constants.signals[signal] : 0)));
+    child.on('close', (code, signal) => resolve(code ?? signalExitCode(signal)));
   });
+  return {
+    exited,
+    kill(sig) {
+      if (!child.pid) return;
+      // A command run through sudo belongs to root: only root may signal it.
+      if (opts.viaSudo)
+        spawn('sudo', ['-n', 'kill', `-${sig}`, '--', `-${child.pid}`], { stdio: 'ignore' }).on('error', () => undefined);
+      else
+        try {
+          process.kill(-child.pid, `SIG${sig}`);
+        } catch {
+          // already gone
+        }
+    },
+    abandon() {
+      child.stdout.destroy();
+      child.stderr.destroy();
+      child.unref();
+    },
+  };
+};
 
 function wrapNodePty(p: IPty): PtySession {
   return {
@@ -60,8 +61,8 @@ export function createLocalHost(): Host {
   return {
     id: 'local',
     kind: 'local',
-    run: (argv, opts) => runCommand(executeLocal, isRoot, argv, opts),
-    stream: (argv, opts) => streamCommand(executeLocal, isRoot, argv, opts),
+    run: (argv, opts) => runCommand(startLocal, isRoot, argv, opts),
+    stream: (argv, opts) => streamCommand(startLocal, isRoot, argv, opts),
     async pty(opts: PtyOptions) {
       const argv = opts.argv ?? [os.userInfo().shell || '/bin/sh', '-l'];
       checkArgv(argv);
@@ -79,7 +80,14 @@ export function createLocalHost(): Host {
     async writeFile(filePath, data, opts = {}) {
       const tmp = temporarySibling(filePath);
       try {
-        await writeFile(tmp, data, { mode: opts.mode ?? 0o644 });
+        const mode =
+          opts.mode ??
+          (await stat(filePath).then(
+            (st) => st.mode & 0o7777,
+            () => 0o644,
+          ));
+        await writeFile(tmp, data, { mode });
+        await chmod(tmp, mode); // the umask must not loosen or tighten what was asked
         await rename(tmp, filePath);
       } catch (err) {
         await rm(tmp, { force: true });

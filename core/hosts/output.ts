@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { AuraError } from '../errors.ts';
 import { MAX_OUTPUT_BYTES } from './host.ts';
 
@@ -52,8 +53,15 @@ export const abortError = () => {
   return err;
 };
 
+/** A shell's exit code for death by a signal: 128 + n (names as `SIGTERM` or `TERM`). */
+export function signalExitCode(name: string | null | undefined): number {
+  const n = name ? os.constants.signals[(name.startsWith('SIG') ? name : `SIG${name}`) as NodeJS.Signals] : undefined;
+  return n ? 128 + n : 255;
+}
+
 /** The same errors for file access on every host kind: missing, not allowed, or other. */
 export function fileError(err: unknown, filePath: string): Error {
+  if (err instanceof AuraError) return err;
   const e = err as { code?: unknown; message?: string };
   if (e.code === 'ENOENT' || e.code === 2) return new AuraError(404, 'FILE_NOT_FOUND', `No such file: ${filePath}`);
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 3)

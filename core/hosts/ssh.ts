@@ -2,22 +2,27 @@ import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import type Dockerode from 'dockerode';
-import pLimit from 'p-limit';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { ServerConfig } from '../config.ts';
 import { AuraError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { checkArgv, toRemoteCommand } from './argv.ts';
-import { runCommand, streamCommand, type Execute } from './commands.ts';
+import { buildArgv, toRemoteCommand } from './argv.ts';
+import { runCommand, streamCommand, type Start } from './commands.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
 import { checkKnownHosts, fingerprint } from './hostkeys.ts';
-import { fileError } from './output.ts';
+import { fileError, signalExitCode } from './output.ts';
+import { slots } from './slots.ts';
 
-/** OpenSSH allows 10 sessions per connection by default; leave room for ptys and streams. */
+/**
+ * OpenSSH allows 10 sessions per connection by default (MaxSessions). run() calls share
+ * a few of them so that streams, ptys and SFTP always find one free.
+ */
 const MAX_CONCURRENT_RUNS = 4;
 const OPEN_ATTEMPTS = 6;
-const KILL_GRACE_MS = 2000;
+/** The first stdout line of every command: the pid of its process group. */
+const PID_LINE = /^aura-pid:(\d+)$/;
 
 export interface SshHostOptions {
   server: ServerConfig;
@@ -26,19 +31,14 @@ export interface SshHostOptions {
   log: Logger;
 }
 
-/** ssh2 names signals with their SIG prefix (SIGTERM); a shell reports them as 128 + n. */
-function signalNumber(name: string | undefined): number {
-  const n = name ? os.constants.signals[(name.startsWith('SIG') ? name : `SIG${name}`) as NodeJS.Signals] : undefined;
-  return n ? 128 + n : 255;
-}
-
+/** Remote servers' login shells must be POSIX (sh, dash, bash, zsh): commands are quoted for them. */
 export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
   const resolvePath = (p: string) => path.resolve(rootDir, p.replace(/^~(?=\/)/, os.homedir()));
   const knownHosts = resolvePath(server.knownHostsPath ?? '~/.ssh/known_hosts');
   let connection: Promise<Client> | undefined;
   let sftpSession: Promise<SFTPWrapper> | undefined;
   let docker: Promise<Dockerode> | undefined;
-  const limitRuns = pLimit(MAX_CONCURRENT_RUNS);
+  const runSlots = slots(MAX_CONCURRENT_RUNS);
 
   /** Pinned fingerprint if configured, otherwise known_hosts; anything else is refused. */
   const verifyHostKey = (key: Buffer): string | undefined => {
@@ -54,25 +54,22 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
     return `The host key of server "${server.id}" (${presented}) ${why} ${knownHosts}; pin it with hostKey to trust it.`;
   };
 
+  /** The pooled connection, made on first use and again after it drops. */
   const connect = (): Promise<Client> => {
-    connection ??= new Promise<Client>((resolve, reject) => {
+    if (connection) return connection;
+    let privateKey: Buffer;
+    try {
+      privateKey = readFileSync(resolvePath(server.privateKeyPath));
+    } catch (err) {
+      const message = `Cannot read the private key for server "${server.id}": ${(err as Error).message}`;
+      return Promise.reject(new AuraError(502, 'SSH_KEY_UNREADABLE', message));
+    }
+    const pending = new Promise<Client>((resolve, reject) => {
       const client = new Client();
       let refusal: string | undefined;
-      let privateKey: Buffer;
-      try {
-        privateKey = readFileSync(resolvePath(server.privateKeyPath));
-      } catch (err) {
-        connection = undefined;
-        reject(
-          new AuraError(
-            502,
-            'SSH_KEY_UNREADABLE',
-            `Cannot read the private key for server "${server.id}": ${(err as Error).message}`,
-          ),
-        );
-        return;
-      }
+      // Only this connection's own end may clear the pool: a newer one may have replaced it.
       const forget = () => {
+        if (connection !== pending) return;
         connection = undefined;
         sftpSession = undefined;
       };
@@ -100,13 +97,13 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
           },
         });
     });
-    return connection;
+    connection = pending;
+    return pending;
   };
 
   /**
-   * A session on the pooled connection. sshd allows a few sessions per connection
-   * (MaxSessions, 10 by default) and frees closed ones a moment later, so a refusal is
-   * retried briefly before it is reported.
+   * A session on the pooled connection. sshd frees closed sessions a moment after they
+   * close, so a refusal is retried briefly before it is reported.
    */
   const openChannel = async (open: (c: Client, cb: (err: Error | undefined, ch: ClientChannel) => void) => void) => {
     for (let attempt = 1; ; attempt++) {
@@ -123,52 +120,60 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
     }
   };
 
-  /** Signals a remote process group through a second channel (sshd ignores "signal" requests). */
-  const killRemote = (pid: number, sig: 'TERM' | 'KILL') =>
-    openChannel((c, cb) => c.exec(`kill -${sig} -- -${pid} 2>/dev/null || kill -${sig} ${pid}`, cb))
+  /** Signals a remote process group through a second session (sshd ignores "signal" requests). */
+  const killRemote = (pid: number, sig: 'TERM' | 'KILL', viaSudo: boolean) => {
+    const kill = `${viaSudo ? 'sudo -n ' : ''}kill -${sig}`;
+    return openChannel((c, cb) => c.exec(`${kill} -- -${pid} 2>/dev/null || ${kill} ${pid}`, cb))
       .then((ch) => ch.resume().end())
       .catch(() => undefined);
+  };
 
   /**
-   * sshd starts each exec in its own session (setsid), so the shell's $$ is the group of
-   * everything the command starts. The first stdout line carries it; the rest is output.
+   * sshd starts each command in its own session (setsid), so the shell's $$ is the group of
+   * everything the command starts. A marked first line carries it; what a login script may
+   * print before it is dropped, and the rest is the command's output.
    */
-  const executeSsh: Execute = (argv, opts, sink) =>
-    limitRuns(async () => {
-      const channel = await openChannel((c, cb) => c.exec(`echo $$; ${toRemoteCommand(argv, opts.cwd)}`, cb));
-      return new Promise<number>((resolve) => {
-        let exitCode = 255;
-        let pid: number | undefined;
-        let head = '';
-        let killTimer: NodeJS.Timeout | undefined;
-        const onAbort = () => {
-          if (pid === undefined) return; // killed as soon as its pid arrives
-          void killRemote(pid, 'TERM');
-          killTimer = setTimeout(() => void killRemote(pid!, 'KILL').then(() => channel.close()), KILL_GRACE_MS);
-        };
-        channel.on('data', (chunk: Buffer) => {
-          if (pid !== undefined) return sink.stdout(chunk);
-          head += chunk.toString('latin1');
-          const nl = head.indexOf('\n');
-          if (nl < 0) return;
-          pid = Number(head.slice(0, nl));
-          if (opts.signal.aborted) onAbort();
-          const rest = Buffer.from(head.slice(nl + 1), 'latin1');
-          if (rest.length) sink.stdout(rest);
-        });
-        opts.signal.addEventListener('abort', onAbort, { once: true });
-        channel.stderr.on('data', sink.stderr);
-        channel.on('exit', (code: number | null, signal?: string) => {
-          exitCode = code ?? signalNumber(signal);
-        });
-        channel.on('close', () => {
-          clearTimeout(killTimer);
-          opts.signal.removeEventListener('abort', onAbort);
-          resolve(exitCode);
-        });
-        channel.end(opts.input ?? undefined);
+  const startSsh =
+    (limited: boolean): Start =>
+    async (argv, opts, sink) => {
+      const release = limited ? await runSlots.acquire(opts.signal) : () => undefined;
+      let channel: ClientChannel;
+      try {
+        channel = await openChannel((c, cb) => c.exec(`printf 'aura-pid:%s\\n' "$$"; ${toRemoteCommand(argv, opts.cwd)}`, cb));
+      } catch (err) {
+        release();
+        throw err;
+      }
+      let pid: number | undefined;
+      let pendingSignal: 'TERM' | 'KILL' | undefined;
+      let head = '';
+      const kill = (sig: 'TERM' | 'KILL') =>
+        pid === undefined ? (pendingSignal = sig) : void killRemote(pid, sig, opts.viaSudo);
+      channel.on('data', (chunk: Buffer) => {
+        if (pid !== undefined) return sink.stdout(chunk);
+        head += chunk.toString('latin1');
+        for (let nl = head.indexOf('\n'); nl >= 0 && pid === undefined; nl = head.indexOf('\n')) {
+          const m = PID_LINE.exec(head.slice(0, nl));
+          head = head.slice(nl + 1);
+          if (m) pid = Number(m[1]);
+        }
+        if (pid === undefined) return;
+        if (pendingSignal) kill(pendingSignal);
+        if (head) sink.stdout(Buffer.from(head, 'latin1'));
+        head = '';
       });
-    });
+      channel.stderr.on('data', sink.stderr);
+      const exited = new Promise<number>((resolve) => {
+        let code = 255;
+        channel.on('exit', (c: number | null, signal?: string) => (code = c ?? signalExitCode(signal)));
+        channel.on('close', () => {
+          release();
+          resolve(code);
+        });
+      });
+      channel.end(opts.input ?? undefined);
+      return { exited, kill, abandon: () => channel.close() };
+    };
 
   const sftp = (): Promise<SFTPWrapper> =>
     (sftpSession ??= connect().then(
@@ -199,34 +204,28 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
   return {
     id: server.id,
     kind: 'ssh',
-    run: (argv, opts) => runCommand(executeSsh, isRoot, argv, opts),
-    stream: (argv, opts) => streamCommand(executeSsh, isRoot, argv, opts),
+    run: (argv, opts) => runCommand(startSsh(true), isRoot, argv, opts),
+    stream: (argv, opts) => streamCommand(startSsh(false), isRoot, argv, opts),
     async pty(opts: PtyOptions): Promise<PtySession> {
       const term = { term: 'xterm-256color', cols: opts.cols, rows: opts.rows, height: 0, width: 0 };
-      if (opts.argv) checkArgv(opts.argv);
-      const envArgv = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
+      // Without argv it is the login shell; with env or cwd, the login shell started through sh.
+      const wanted = opts.argv ?? (opts.env || opts.cwd ? ['sh', '-c', 'exec "${SHELL:-/bin/sh}" -l'] : undefined);
+      const argv = wanted ? buildArgv(wanted, { env: opts.env }, isRoot) : undefined;
       const channel = await openChannel((c, cb) =>
-        opts.argv
-          ? c.exec(
-              toRemoteCommand(envArgv.length ? ['env', '--', ...envArgv, ...opts.argv] : opts.argv, opts.cwd),
-              { pty: term },
-              cb,
-            )
-          : c.shell(term, cb),
+        argv ? c.exec(toRemoteCommand(argv, opts.cwd), { pty: term }, cb) : c.shell(term, cb),
       );
+      const decoder = new StringDecoder('utf8');
       return {
         write: (data) => void channel.write(data),
         resize: (cols, rows) => channel.setWindow(rows, cols, 0, 0),
-        onData: (listener) => void channel.on('data', (d: Buffer) => listener(d.toString('utf8'))),
+        onData: (listener) => void channel.on('data', (d: Buffer) => listener(decoder.write(d))),
         onExit: (listener) => {
           let code = 0;
-          channel.on('exit', (c: number | null, signal?: string) => (code = c ?? signalNumber(signal)));
+          channel.on('exit', (c: number | null, signal?: string) => (code = c ?? signalExitCode(signal)));
           channel.on('close', () => listener(code));
         },
-        kill: () => {
-          channel.signal('HUP');
-          channel.close();
-        },
+        // Closing a pty session hangs up its terminal: the shell and its jobs get SIGHUP.
+        kill: () => channel.close(),
       };
     },
     readFile: (filePath) =>
@@ -234,7 +233,10 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
     async writeFile(filePath, data, opts = {}) {
       const tmp = temporarySibling(filePath);
       try {
-        await sftpCall((s, cb) => s.writeFile(tmp, data, { mode: opts.mode ?? 0o644 }, cb));
+        const existing = await sftpCall<{ mode: number }>((s, cb) => s.stat(filePath, cb)).catch(() => undefined);
+        const mode = opts.mode ?? (existing ? existing.mode & 0o7777 : 0o644);
+        await sftpCall((s, cb) => s.writeFile(tmp, data, { mode }, cb));
+        await sftpCall((s, cb) => s.chmod(tmp, mode, cb));
         await sftpCall((s, cb) => s.ext_openssh_rename(tmp, filePath, cb));
       } catch (err) {
         await sftpCall((s, cb) => s.unlink(tmp, cb)).catch(() => undefined);

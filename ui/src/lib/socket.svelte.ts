@@ -26,10 +26,11 @@ export function pluginSocket(pluginId: string, serverId?: string): Socket {
       setLost(false);
     } else setLost(true);
   });
-  const close = socket.close.bind(socket);
-  socket.close = () => {
+  // Closing on purpose (leaving the panel) is not a lost connection; close is disconnect's alias.
+  const disconnect = socket.disconnect.bind(socket);
+  socket.disconnect = socket.close = () => {
     setLost(false);
-    return close();
+    return disconnect();
   };
   return socket;
 }
