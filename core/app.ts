@@ -43,6 +43,8 @@ export interface AuraOptions {
   logger?: Logger;
   /** Production refuses to start without a strong SESSION_SECRET; default: NODE_ENV=production. */
   production?: boolean;
+  /** The clock sessions and tokens expire by; tests move it forward. */
+  now?: () => number;
 }
 
 export interface Aura {
@@ -79,11 +81,15 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const audit = await openAuditLog(dataDir, config.audit);
   const admin = await resolveAdmin(secrets, dataDir);
   const sessionKey = sessionSecret(secrets, dataDir, opts.production ?? process.env.NODE_ENV === 'production');
-  const sessions = new Sessions(store, {
-    idleMs: config.session.idleMinutes * 60_000,
-    absoluteMs: config.session.absoluteHours * 3_600_000,
-    bearerMs: config.session.tokenMinutes * 60_000,
-  });
+  const sessions = new Sessions(
+    store,
+    {
+      idleMs: config.session.idleMinutes * 60_000,
+      absoluteMs: config.session.absoluteHours * 3_600_000,
+      bearerMs: config.session.tokenMinutes * 60_000,
+    },
+    opts.now,
+  );
   const hosts = await createHosts(config, rootDir, log);
   const tools = new ToolRegistry(hosts, audit);
 
@@ -96,7 +102,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const auth = createAuth({
     config: config.auth,
     sessions,
-    tokens: new PersonalTokens(store),
+    tokens: new PersonalTokens(store, opts.now),
     admin,
     google,
     audit,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { startAura, type Aura } from '../../core/app.ts';
 import { deepMerge, parseCoreConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
+import type { Secrets } from '../../core/secrets.ts';
 import { ROOT_DIR } from '../../core/version.ts';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
@@ -23,7 +24,14 @@ export interface TestAura {
 /** A real Aura on 127.0.0.1 with an ephemeral port and a temporary data dir. */
 export async function startTestAura(
   overrides: Record<string, unknown> = {},
-  opts: { uiOutDir?: string; logger?: Logger; dataDir?: string } = {},
+  opts: {
+    uiOutDir?: string;
+    logger?: Logger;
+    dataDir?: string;
+    secrets?: Partial<Secrets>;
+    now?: () => number;
+    production?: boolean;
+  } = {},
 ): Promise<TestAura> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
   const config = parseCoreConfig(
@@ -32,7 +40,9 @@ export async function startTestAura(
   const aura = await startAura({
     config,
     rootDir: ROOT_DIR,
-    secrets: { adminUsername: ADMIN.username, adminPassword: ADMIN.password },
+    secrets: { adminUsername: ADMIN.username, adminPassword: ADMIN.password, ...opts.secrets },
+    now: opts.now,
+    production: opts.production ?? false,
     uiOutDir: opts.uiOutDir ?? path.join(ROOT_DIR, 'ui', 'build'),
     logger: opts.logger,
   });

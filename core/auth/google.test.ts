@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ADMIN, startTestAura, type TestAura } from '../../test/harness/aura.ts';
+import { CookieJar, googleLogin, startMockGoogle, type MockGoogle } from '../../test/harness/google.ts';
+
+describe('Google sign-in against a real OAuth2 server', () => {
+  let google: MockGoogle;
+  let t: TestAura;
+
+  beforeAll(async () => {
+    google = await startMockGoogle();
+    t = await startTestAura(
+      {
+        auth: {
+          allowedEmails: [
+            { email: ' Alice@Example.org ', role: 'admin' },
+            { email: 'victor@example.org', role: 'viewer' },
+          ],
+          google: google.config,
+        },
+      },
+      { secrets: google.secrets },
+    );
+  });
+  beforeEach(() => {
+    google.claims = { email: 'alice@example.org', email_verified: true };
+  });
+  afterAll(async () => {
+    await t?.close();
+    await google?.stop();
+  });
+
+  const me = (jar: CookieJar) => t.request('/auth/me', { headers: { cookie: jar.header() } }).then((r) => r.json());
+
+  it('lets an allowed, verified account in with its role, matching the email case-insensitively', async () => {
+    google.claims.email = 'ALICE@example.org';
+    const { location, jar } = await googleLogin(t.url);
+    expect(location).toBe('/');
+    expect(await me(jar)).toEqual({ user: { username: 'alice@example.org', role: 'admin', provider: 'google' } });
+    const audit = (await (await t.request('/api/audit?limit=1', { headers: { cookie: jar.header() } })).json()) as object[];
+    expect(audit[0]).toMatchObject({ action: 'auth.login', result: 'success', user: 'alice@example.org' });
+  });
+
+  it('refuses an account not on the list, an unverified email and a near-miss address', async () => {
+    for (const claims of [
+      { email: 'mallory@example.org', email_verified: true },
+      { email: 'alice@example.org', email_verified: false },
+      { email: 'alice@example.org.evil.com', email_verified: true },
+      { email: 'xalice@example.org', email_verified: true },
+    ]) {
+      google.claims = claims;
+      const { location, jar } = await googleLogin(t.url);
+      expect(location, claims.email).toBe('/login?error=not_allowed');
+      expect(jar.cookies.has('aura_session')).toBe(false);
+    }
+    google.claims = { email: 'alice@example.org', email_verified: true };
+    const admin = (await googleLogin(t.url)).jar.header();
+    const audit = (await (await t.request('/api/audit?limit=6', { headers: { cookie: admin } })).json()) as { detail: string }[];
+    expect(audit.map((e) => e.detail)).toEqual(expect.arrayContaining(['google: not_allowed', 'google: unverified']));
+  });
+
+  it('gives a viewer read access and 403 FORBIDDEN for changes', async () => {
+    google.claims.email = 'victor@example.org';
+    const { jar } = await googleLogin(t.url);
+    const cookie = jar.header();
+    expect((await t.request('/api/servers', { cookie })).status).toBe(200);
+    const res = await t.request('/auth/logout', { method: 'POST', cookie: 'x=1' }); // harmless control
+    expect(res.status).toBe(204);
+    const denied = await t.request('/api/tokens', { method: 'POST', cookie, json: { name: 'x', expiresInDays: 1 } });
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('starts a new session id at sign-in (no fixation) and ends it at logout', async () => {
+    // A session the browser already had (say, one someone planted): sign-in must replace it.
+    const { jar } = await googleLogin(t.url);
+    const before = { id: jar.cookies.get('aura_session')!, sig: jar.cookies.get('aura_session.sig')! };
+    await googleLogin(t.url, { jar });
+    expect(jar.cookies.get('aura_session')).toBeDefined();
+    expect(jar.cookies.get('aura_session')).not.toBe(before.id);
+    const planted = new CookieJar();
+    planted.cookies.set('aura_session', before.id);
+    planted.cookies.set('aura_session.sig', before.sig);
+    expect((await t.request('/auth/me', { headers: { cookie: planted.header() } })).status).toBe(401);
+    expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(200);
+
+    const out = await fetch(`${t.url}/logout`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    expect(out.status).toBe(302);
+    expect(out.headers.get('location')).toBe('/login');
+    expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(401);
+  });
+
+  it('refuses a callback whose state is missing, mismatched, or already used (a replayed code)', async () => {
+    const { callback, jar } = await googleLogin(t.url);
+    const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: jar.header() } });
+    expect(replay.headers.get('location')).toBe('/login?error=google_failed');
+
+    const fresh = new CookieJar();
+    const start = await fetch(`${t.url}/login/google`, { redirect: 'manual' });
+    fresh.take(start);
+    const authorize = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const cb = new URL(authorize.headers.get('location')!);
+    const noState = new URL(cb);
+    noState.searchParams.delete('state');
+    const wrongState = new URL(cb);
+    wrongState.searchParams.set('state', 'forged-state');
+    for (const url of [noState, wrongState]) {
+      const res = await fetch(url, { redirect: 'manual', headers: { cookie: fresh.header() } });
+      expect(res.headers.get('location'), url.search).toBe('/login?error=google_failed');
+    }
+    // The right state from another browser (without its cookie) is refused too.
+    const stolen = await fetch(cb, { redirect: 'manual' });
+    expect(stolen.headers.get('location')).toBe('/login?error=google_failed');
+  });
+
+  it('returns only to same-origin paths after sign-in', async () => {
+    const cases: [string, string][] = [
+      ['/s/local/ports?x=1#top', '/s/local/ports?x=1#top'],
+      ['//evil.example/x', '/'],
+      ['/\\evil.example', '/'],
+      ['https://evil.example/', '/'],
+      ['javascript:alert(1)', '/'],
+      ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
+      ['\t//evil.example', '/'],
+    ];
+    for (const [next, expected] of cases) {
+      const { location } = await googleLogin(t.url, { next });
+      expect(location, next).toBe(expected);
+    }
+  });
+
+  it('builds the callback from its own address, never from X-Forwarded-Host', async () => {
+    const res = await fetch(`${t.url}/login/google`, {
+      redirect: 'manual',
+      headers: { 'x-forwarded-host': 'evil.example', host: 'evil.example' },
+    });
+    const redirect = new URL(res.headers.get('location')!);
+    expect(redirect.searchParams.get('redirect_uri')).toBe(`${t.url}/login/google/authorized`);
+  });
+
+  it('says which sign-in methods are on: the local login is off once Google is configured', async () => {
+    expect(await (await t.request('/auth/providers')).json()).toEqual({ local: false, google: true });
+    const local = await t.request('/auth/login', { method: 'POST', json: ADMIN });
+    expect(local.status).toBe(403);
+    expect(await local.json()).toMatchObject({ code: 'LOCAL_LOGIN_DISABLED' });
+  });
+});
+
+describe('Google sign-in with a hosted domain', () => {
+  let google: MockGoogle;
+  let t: TestAura;
+  beforeAll(async () => {
+    google = await startMockGoogle();
+    t = await startTestAura(
+      {
+        auth: {
+          allowedEmails: [{ email: 'alice@example.org', role: 'admin' }],
+          google: { ...google.config, hostedDomain: 'example.org' },
+          local: { enabled: true },
+        },
+      },
+      { secrets: google.secrets },
+    );
+  });
+  afterAll(async () => {
+    await t?.close();
+    await google?.stop();
+  });
+
+  it('checks the hd claim, not just the request parameter', async () => {
+    google.claims = { email: 'alice@example.org', email_verified: true, hd: 'other.org' };
+    expect((await googleLogin(t.url)).location).toBe('/login?error=not_allowed');
+    google.claims = { email: 'alice@example.org', email_verified: true };
+    expect((await googleLogin(t.url)).location).toBe('/login?error=not_allowed');
+    google.claims = { email: 'alice@example.org', email_verified: true, hd: 'example.org' };
+    expect((await googleLogin(t.url)).location).toBe('/');
+    expect(await (await t.request('/auth/providers')).json()).toEqual({ local: true, google: true });
+  });
+});

@@ -1,0 +1,80 @@
+import { OAuth2Server } from 'oauth2-mock-server';
+
+export interface GoogleClaims {
+  email?: string;
+  email_verified?: boolean;
+  hd?: string;
+  name?: string;
+}
+
+export interface MockGoogle {
+  url: string;
+  /** What the next /userinfo answers (Google's OpenID claims). */
+  claims: GoogleClaims;
+  /** auth.google.* keys pointing Aura at this server. */
+  config: { authorizationURL: string; tokenURL: string; userProfileURL: string };
+  /** GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET for Aura. */
+  secrets: { googleClientId: string; googleClientSecret: string };
+  stop(): Promise<void>;
+}
+
+/** oauth2-mock-server standing in for Google, as ../shared/ENVIRONMENT.md describes. */
+export async function startMockGoogle(host = '127.0.0.1'): Promise<MockGoogle> {
+  const server = new OAuth2Server();
+  await server.issuer.keys.generate('RS256');
+  await server.start(0, host);
+  const url = `http://${host}:${server.address().port}`;
+  const mock: MockGoogle = {
+    url,
+    claims: { email: 'alice@example.org', email_verified: true, name: 'Alice' },
+    config: { authorizationURL: `${url}/authorize`, tokenURL: `${url}/token`, userProfileURL: `${url}/userinfo` },
+    secrets: { googleClientId: 'aura-test-client', googleClientSecret: 'aura-test-secret' },
+    stop: () => server.stop(),
+  };
+  server.service.on('beforeUserinfo', (res: { body: unknown }) => {
+    res.body = { sub: `google-${mock.claims.email ?? 'nobody'}`, ...mock.claims };
+  });
+  return mock;
+}
+
+/** A tiny cookie jar for following the OAuth redirects by hand. */
+export class CookieJar {
+  readonly cookies = new Map<string, string>();
+  take(res: Response): void {
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c)) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+export interface GoogleLoginResult {
+  /** Where Aura sent the browser at the end. */
+  location: string;
+  jar: CookieJar;
+  /** The callback URL Google sent the browser to, for replay tests. */
+  callback: string;
+}
+
+/** Walks the redirects a browser would: Aura → Google (auto-approves) → Aura's callback. */
+export async function googleLogin(auraUrl: string, opts: { next?: string; jar?: CookieJar } = {}): Promise<GoogleLoginResult> {
+  const jar = opts.jar ?? new CookieJar();
+  const get = async (url: string) => {
+    const res = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header() } });
+    jar.take(res);
+    return res;
+  };
+  const start = await get(`${auraUrl}/login/google${opts.next === undefined ? '' : `?next=${encodeURIComponent(opts.next)}`}`);
+  if (start.status !== 302) throw new Error(`/login/google answered ${start.status}: ${await start.text()}`);
+  const authorize = await get(start.headers.get('location')!);
+  const callback = authorize.headers.get('location')!;
+  const done = await get(callback);
+  return { location: done.headers.get('location') ?? `(status ${done.status})`, jar, callback };
+}
