@@ -1,0 +1,227 @@
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN, startTestAura, type TestAura } from '../../test/harness/aura.ts';
+import { googleLogin, startMockGoogle, type MockGoogle } from '../../test/harness/google.ts';
+import { ConfigError } from '../config.ts';
+import { ROOT_DIR } from '../version.ts';
+import { PUBLIC_ROUTES } from './index.ts';
+
+const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
+
+describe('every route and socket namespace, read from the running app', () => {
+  let google: MockGoogle;
+  let t: TestAura;
+  let viewer: string;
+  let admin: string;
+
+  beforeAll(async () => {
+    google = await startMockGoogle();
+    t = await startTestAura(
+      {
+        pluginDirs: [FIXTURES],
+        auth: {
+          allowedEmails: [
+            { email: 'alice@example.org', role: 'admin' },
+            { email: 'victor@example.org', role: 'viewer' },
+          ],
+          google: google.config,
+        },
+      },
+      { secrets: google.secrets },
+    );
+    admin = (await googleLogin(t.url)).jar.header();
+    google.claims = { email: 'victor@example.org', email_verified: true };
+    viewer = (await googleLogin(t.url)).jar.header();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await google?.stop();
+  });
+
+  const concrete = (p: string) => p.replace(':serverId', 'local').replace(/:(\w+)/g, 'x');
+
+  it('refuses strangers (401) everywhere but the public routes', async () => {
+    const routes = t.aura.routes();
+    expect(routes.length).toBeGreaterThan(15);
+    for (const r of routes) {
+      if (PUBLIC_ROUTES.has(`${r.method} ${r.path}`)) continue;
+      const res = await t.request(concrete(r.path), { method: r.method, headers: { origin: t.url } });
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+    }
+  });
+
+  it('refuses a viewer (403) every route that changes something, and audits it', async () => {
+    const mutating = t.aura.routes().filter((r) => r.method !== 'GET' && !PUBLIC_ROUTES.has(`${r.method} ${r.path}`));
+    expect(mutating.length).toBeGreaterThan(2);
+    for (const r of mutating) {
+      const res = await t.request(concrete(r.path), { method: r.method, cookie: viewer, json: {} });
+      expect(res.status, `${r.method} ${r.path}`).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
+    }
+    const audit = (await (await t.request('/api/audit?limit=50', { cookie: admin })).json()) as {
+      action: string;
+      user: string;
+    }[];
+    expect(audit.filter((e) => e.action === 'auth.denied' && e.user === 'victor@example.org').length).toBeGreaterThanOrEqual(
+      mutating.length,
+    );
+  });
+
+  it('refuses strangers on every socket namespace, and viewers on events that are not read-only', async () => {
+    const namespaces = t.aura.socketNamespaces();
+    expect(namespaces).toContain('/echo');
+    const connect = (nsp: string, cookie?: string) =>
+      io(`${t.url}${nsp}`, {
+        transports: ['websocket'],
+        extraHeaders: { origin: t.url, ...(cookie ? { cookie } : {}) },
+        reconnection: false,
+        forceNew: true,
+      });
+    const outcome = (s: Socket) =>
+      new Promise<string>((resolve) => {
+        s.once('connect', () => resolve('connected'));
+        s.once('connect_error', (e: Error & { data?: { code: string } }) => resolve(e.data?.code ?? e.message));
+      });
+    for (const nsp of namespaces) {
+      const stranger = connect(nsp);
+      expect(await outcome(stranger), nsp).toBe('UNAUTHENTICATED');
+      stranger.close();
+      const v = connect(nsp, viewer);
+      expect(await outcome(v), nsp).toBe('connected');
+      expect(await v.timeout(2000).emitWithAck('aura-test-any-event')).toMatchObject({ code: 'FORBIDDEN' });
+      v.close();
+    }
+    const v = connect('/echo', viewer);
+    await outcome(v);
+    expect(await v.emitWithAck('ping')).toMatchObject({ pong: true, user: 'victor@example.org' });
+    expect(await v.emitWithAck('shout', 'hi')).toMatchObject({ code: 'FORBIDDEN' });
+    const a = connect('/echo', admin);
+    await outcome(a);
+    expect(await a.emitWithAck('shout', 'hi')).toEqual({ shouted: 'HI' });
+    // Signing out ends what an open socket may do.
+    await t.request('/logout', { method: 'POST', cookie: viewer });
+    expect(await v.emitWithAck('ping')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    v.close();
+    a.close();
+  });
+});
+
+describe('login throttling', () => {
+  let t: TestAura;
+  beforeAll(async () => {
+    t = await startTestAura({ auth: { throttle: { failuresPerAccount: 3, failuresPerIp: 5, windowMinutes: 15 } } });
+  });
+  afterAll(() => t?.close());
+
+  const attempt = (username: string, password: string, headers: Record<string, string> = {}) =>
+    t.request('/auth/login', { method: 'POST', json: { username, password }, headers });
+
+  it('gives the same answer for a wrong user and a wrong password, then 429 per account', async () => {
+    const wrongUser = await attempt('nobody', 'x');
+    const wrongPassword = await attempt('admin', 'x');
+    expect(await wrongUser.json()).toEqual(await wrongPassword.json());
+    await attempt('admin', 'y');
+    await attempt('admin', 'z');
+    const blocked = await attempt('admin', ADMIN.password); // even the right password
+    expect(blocked.status).toBe(429);
+    expect(await blocked.json()).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', retryAfter: expect.any(Number) });
+  });
+
+  it('counts per address, and X-Forwarded-For changes nothing when the proxy is not trusted', async () => {
+    for (let i = 0; i < 3; i++) await attempt(`user${i}`, 'x', { 'x-forwarded-for': `10.0.0.${i}` });
+    const res = await attempt('someone-else', 'x', { 'x-forwarded-for': '127.0.0.99' });
+    expect(res.status).toBe(429);
+  });
+});
+
+describe('behind a trusted proxy', () => {
+  it('counts failures per forwarded client address', async () => {
+    const t = await startTestAura({
+      trustProxy: true,
+      auth: { throttle: { failuresPerAccount: 100, failuresPerIp: 2, windowMinutes: 15 } },
+    });
+    try {
+      const from = (ip: string) =>
+        t.request('/auth/login', { method: 'POST', json: { username: 'u', password: 'x' }, headers: { 'x-forwarded-for': ip } });
+      await from('198.51.100.1');
+      await from('198.51.100.1');
+      expect((await from('198.51.100.1')).status).toBe(429);
+      expect((await from('198.51.100.2')).status).toBe(401);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('sessions and tokens', () => {
+  let now = Date.parse('2026-11-22T00:00:00Z');
+  let t: TestAura;
+  beforeAll(async () => {
+    t = await startTestAura({ session: { idleMinutes: 30, absoluteHours: 24, tokenMinutes: 60 } }, { now: () => now });
+  });
+  afterAll(() => t?.close());
+
+  it('ends an idle session and an old bearer token', async () => {
+    const { cookie, token } = await t.login();
+    now += 29 * 60_000;
+    expect((await t.request('/auth/me', { cookie })).status).toBe(200);
+    now += 61 * 60_000;
+    expect((await t.request('/auth/me', { cookie })).status).toBe(401);
+    expect((await t.request('/auth/me', { token })).status).toBe(401);
+  });
+
+  it('shows a personal token once, stores it hashed, and honours revocation and expiry', async () => {
+    const { cookie } = await t.login();
+    const created = await t.request('/api/tokens', { method: 'POST', cookie, json: { name: 'backup script', expiresInDays: 2 } });
+    expect(created.status).toBe(201);
+    const body = (await created.json()) as { id: string; token: string };
+    expect(body.token).toMatch(/^aura_[0-9a-f]{16}_[\w-]{43}$/);
+    const listed = await (await t.request('/api/tokens', { cookie })).text();
+    expect(listed).toContain('backup script');
+    expect(listed).not.toContain(body.token.split('_')[2]);
+    expect((await t.request('/api/servers', { token: body.token })).status).toBe(200);
+    const info = (await (await t.request('/api/tokens', { cookie })).json()) as { lastUsedAt: string | null }[];
+    expect(info[0]!.lastUsedAt).not.toBeNull();
+
+    const other = (await (
+      await t.request('/api/tokens', { method: 'POST', cookie, json: { name: 'ci', expiresInDays: 1 } })
+    ).json()) as { id: string; token: string };
+    expect((await t.request(`/api/tokens/${body.id}`, { method: 'DELETE', cookie })).status).toBe(204);
+    expect((await t.request('/api/servers', { token: body.token })).status).toBe(401);
+    expect((await t.request(`/api/tokens/${body.id}`, { method: 'DELETE', cookie })).status).toBe(404);
+
+    now += 25 * 3_600_000;
+    const fresh = await t.login();
+    expect((await t.request('/api/servers', { token: other.token })).status).toBe(401);
+    const audit = (await (await t.request('/api/audit?limit=20', { cookie: fresh.cookie })).json()) as { action: string }[];
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.token.create', 'auth.token.revoke']));
+  });
+
+  it('validates token requests', async () => {
+    const { cookie } = await t.login();
+    for (const json of [
+      { name: '', expiresInDays: 1 },
+      { name: 'x', expiresInDays: 0 },
+      { name: 'x', expiresInDays: '7' },
+      { name: 'x' },
+    ]) {
+      expect((await t.request('/api/tokens', { method: 'POST', cookie, json })).status, JSON.stringify(json)).toBe(400);
+    }
+  });
+});
+
+describe('the session secret in production', () => {
+  it('refuses to start without a strong SESSION_SECRET', async () => {
+    for (const sessionSecret of [undefined, 'short', 'a'.repeat(64)]) {
+      const err = await startTestAura({}, { production: true, secrets: { sessionSecret } }).catch((e: unknown) => e);
+      expect(err, String(sessionSecret)).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems[0]).toMatch(/^SESSION_SECRET: /);
+    }
+    const ok = await startTestAura(
+      {},
+      { production: true, secrets: { sessionSecret: 'q8Wm3Zr0Jx4Tn7Lp2Vb9Yc6Hd1Gf5Ks8Ae3Ru0Io7Pz' } },
+    );
+    await ok.close();
+  });
+});
