@@ -1,3 +1,5 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { OAuth2Server } from 'oauth2-mock-server';
 
 export interface GoogleClaims {
@@ -18,23 +20,44 @@ export interface MockGoogle {
   stop(): Promise<void>;
 }
 
-/** oauth2-mock-server standing in for Google, as ../shared/ENVIRONMENT.md describes. */
-export async function startMockGoogle(host = '127.0.0.1'): Promise<MockGoogle> {
+/**
+ * oauth2-mock-server standing in for Google, as ../shared/ENVIRONMENT.md describes. With
+ * `consent`, sign-in first shows a page with an "Allow" link, as Google does: the way back
+ * to Aura then starts from a click on the other site, which is what SameSite rules judge.
+ */
+export async function startMockGoogle(host = '127.0.0.1', opts: { consent?: boolean } = {}): Promise<MockGoogle> {
   const server = new OAuth2Server();
   await server.issuer.keys.generate('RS256');
   await server.start(0, host);
   const url = `http://${host}:${server.address().port}`;
+  const consent = opts.consent ? await startConsentPage(host, `${url}/authorize`) : undefined;
   const mock: MockGoogle = {
     url,
     claims: { email: 'alice@example.org', email_verified: true, name: 'Alice' },
-    config: { authorizationURL: `${url}/authorize`, tokenURL: `${url}/token`, userProfileURL: `${url}/userinfo` },
+    config: { authorizationURL: consent?.url ?? `${url}/authorize`, tokenURL: `${url}/token`, userProfileURL: `${url}/userinfo` },
     secrets: { googleClientId: 'aura-test-client', googleClientSecret: 'aura-test-secret' },
-    stop: () => server.stop(),
+    async stop() {
+      await server.stop();
+      await consent?.stop();
+    },
   };
   server.service.on('beforeUserinfo', (res: { body: unknown }) => {
     res.body = { sub: `google-${mock.claims.email ?? 'nobody'}`, ...mock.claims };
   });
   return mock;
+}
+
+async function startConsentPage(host: string, authorizeUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const srv = http.createServer((req, res) => {
+    const query = new URL(req.url ?? '/', 'http://x').search;
+    res.setHeader('content-type', 'text/html');
+    res.end(`<!doctype html><title>Consent</title><a href="${authorizeUrl}${query.replace(/"/g, '&quot;')}">Allow</a>`);
+  });
+  await new Promise<void>((resolve) => srv.listen(0, host, () => resolve()));
+  return {
+    url: `http://${host}:${(srv.address() as AddressInfo).port}/consent`,
+    stop: () => new Promise<void>((resolve) => srv.close(() => resolve())),
+  };
 }
 
 /** A tiny cookie jar for following the OAuth redirects by hand. */
