@@ -81,6 +81,23 @@ describe('the web UI in Chromium', () => {
     }
   });
 
+  it('lets an admin create an API token, shows it once, and revokes it', async () => {
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await signIn(page, t.url);
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API tokens' }).click();
+    await page.getByLabel('Name').fill('nightly backup');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = (await page.getByTestId('new-token').textContent())!;
+    expect(token).toMatch(/^aura_/);
+    expect((await t.request('/api/servers', { token })).status).toBe(200);
+    const row = page.getByRole('row').filter({ hasText: 'nightly backup' });
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await t.request('/api/servers', { token })).status).toBe(401);
+    await page.close();
+  });
+
   it('turns an API error into a visible toast', async () => {
     const page = await browser.newPage();
     await signIn(page, t.url);
