@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAura, type TestAura } from './harness/aura.ts';
+import type { TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
-import { startMockGoogle, type MockGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, type AuraWithGoogle, type MockGoogle } from './harness/google.ts';
 
 /**
  * The identity provider is served from `localhost` and Aura from `127.0.0.1`: two sites, so
@@ -11,21 +11,18 @@ import { startMockGoogle, type MockGoogle } from './harness/google.ts';
  */
 describe('Google sign-in in Chromium', () => {
   let browser: Browser;
+  let aura: AuraWithGoogle;
   let google: MockGoogle;
   let t: TestAura;
 
   beforeAll(async () => {
     browser = await launchChromium();
-    google = await startMockGoogle('localhost', { consent: true });
-    t = await startTestAura(
-      { auth: { allowedEmails: [{ email: 'alice@example.org', role: 'admin' }], google: google.config } },
-      { secrets: google.secrets },
-    );
+    aura = await startAuraWithGoogle([{ email: 'alice@example.org', role: 'admin' }], { idpHost: 'localhost', consent: true });
+    ({ google, t } = aura);
   });
   afterAll(async () => {
     await browser?.close();
-    await t?.close();
-    await google?.stop();
+    await aura?.stop();
   });
 
   it('signs in across sites and lands on the dashboard, signed in, with Lax cookies', async () => {

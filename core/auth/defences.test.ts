@@ -2,7 +2,7 @@ import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from '../../test/harness/aura.ts';
-import { googleLogin, startMockGoogle, type MockGoogle } from '../../test/harness/google.ts';
+import { googleLogin, startAuraWithGoogle, type AuraWithGoogle, type MockGoogle } from '../../test/harness/google.ts';
 import { ConfigError } from '../config.ts';
 import { ROOT_DIR } from '../version.ts';
 import { PUBLIC_ROUTES } from './index.ts';
@@ -15,29 +15,22 @@ describe('every route and socket namespace, read from the running app', () => {
   let viewer: string;
   let admin: string;
 
+  let aura: AuraWithGoogle;
+
   beforeAll(async () => {
-    google = await startMockGoogle();
-    t = await startTestAura(
-      {
-        pluginDirs: [FIXTURES],
-        auth: {
-          allowedEmails: [
-            { email: 'alice@example.org', role: 'admin' },
-            { email: 'victor@example.org', role: 'viewer' },
-          ],
-          google: google.config,
-        },
-      },
-      { secrets: google.secrets },
+    aura = await startAuraWithGoogle(
+      [
+        { email: 'alice@example.org', role: 'admin' },
+        { email: 'victor@example.org', role: 'viewer' },
+      ],
+      { config: { pluginDirs: [FIXTURES] } },
     );
+    ({ google, t } = aura);
     admin = (await googleLogin(t.url)).jar.header();
     google.claims = { email: 'victor@example.org', email_verified: true };
     viewer = (await googleLogin(t.url)).jar.header();
   });
-  afterAll(async () => {
-    await t?.close();
-    await google?.stop();
-  });
+  afterAll(() => aura?.stop());
 
   const concrete = (p: string) => p.replace(':serverId', 'local').replace(/:(\w+)/g, 'x');
 

@@ -1,33 +1,23 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, startTestAura, type TestAura } from '../../test/harness/aura.ts';
-import { CookieJar, googleLogin, startMockGoogle, type MockGoogle } from '../../test/harness/google.ts';
+import { ADMIN, type TestAura } from '../../test/harness/aura.ts';
+import { CookieJar, googleLogin, startAuraWithGoogle, type AuraWithGoogle, type MockGoogle } from '../../test/harness/google.ts';
 
 describe('Google sign-in against a real OAuth2 server', () => {
+  let aura: AuraWithGoogle;
   let google: MockGoogle;
   let t: TestAura;
 
   beforeAll(async () => {
-    google = await startMockGoogle();
-    t = await startTestAura(
-      {
-        auth: {
-          allowedEmails: [
-            { email: ' Alice@Example.org ', role: 'admin' },
-            { email: 'victor@example.org', role: 'viewer' },
-          ],
-          google: google.config,
-        },
-      },
-      { secrets: google.secrets },
-    );
+    aura = await startAuraWithGoogle([
+      { email: ' Alice@Example.org ', role: 'admin' },
+      { email: 'victor@example.org', role: 'viewer' },
+    ]);
+    ({ google, t } = aura);
   });
   beforeEach(() => {
     google.claims = { email: 'alice@example.org', email_verified: true };
   });
-  afterAll(async () => {
-    await t?.close();
-    await google?.stop();
-  });
+  afterAll(() => aura?.stop());
 
   const me = (jar: CookieJar) => t.request('/auth/me', { headers: { cookie: jar.header() } }).then((r) => r.json());
 
@@ -146,27 +136,17 @@ describe('Google sign-in against a real OAuth2 server', () => {
 });
 
 describe('Google sign-in with a hosted domain', () => {
-  let google: MockGoogle;
-  let t: TestAura;
+  let aura: AuraWithGoogle;
   beforeAll(async () => {
-    google = await startMockGoogle();
-    t = await startTestAura(
-      {
-        auth: {
-          allowedEmails: [{ email: 'alice@example.org', role: 'admin' }],
-          google: { ...google.config, hostedDomain: 'example.org' },
-          local: { enabled: true },
-        },
-      },
-      { secrets: google.secrets },
-    );
+    aura = await startAuraWithGoogle([{ email: 'alice@example.org', role: 'admin' }], {
+      google: { hostedDomain: 'example.org' },
+      config: { auth: { local: { enabled: true } } },
+    });
   });
-  afterAll(async () => {
-    await t?.close();
-    await google?.stop();
-  });
+  afterAll(() => aura?.stop());
 
   it('checks the hd claim, not just the request parameter', async () => {
+    const { google, t } = aura;
     google.claims = { email: 'alice@example.org', email_verified: true, hd: 'other.org' };
     expect((await googleLogin(t.url)).location).toBe('/login?error=not_allowed');
     google.claims = { email: 'alice@example.org', email_verified: true };

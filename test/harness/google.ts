@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuth2Server } from 'oauth2-mock-server';
+import { startTestAura, type TestAura } from './aura.ts';
 
 export interface GoogleClaims {
   email?: string;
@@ -100,4 +101,34 @@ export async function googleLogin(auraUrl: string, opts: { next?: string; jar?: 
   const callback = authorize.headers.get('location')!;
   const done = await get(callback);
   return { location: done.headers.get('location') ?? `(status ${done.status})`, jar, callback };
+}
+
+export interface AuraWithGoogle {
+  google: MockGoogle;
+  t: TestAura;
+  stop(): Promise<void>;
+}
+
+/** A test Aura that signs in through the mock Google, with `allowedEmails` and more config. */
+export async function startAuraWithGoogle(
+  allowedEmails: { email: string; role: 'admin' | 'viewer' }[],
+  opts: { config?: Record<string, unknown>; google?: Record<string, unknown>; idpHost?: string; consent?: boolean } = {},
+): Promise<AuraWithGoogle> {
+  const google = await startMockGoogle(opts.idpHost, { consent: opts.consent });
+  const { auth, ...rest } = (opts.config ?? {}) as { auth?: Record<string, unknown> };
+  const t = await startTestAura(
+    { ...rest, auth: { ...auth, allowedEmails, google: { ...google.config, ...opts.google } } },
+    { secrets: google.secrets },
+  ).catch(async (err: unknown) => {
+    await google.stop();
+    throw err;
+  });
+  return {
+    google,
+    t,
+    async stop() {
+      await t.close();
+      await google.stop();
+    },
+  };
 }
