@@ -45,6 +45,8 @@ export interface AuraOptions {
   production?: boolean;
   /** The clock sessions and tokens expire by; tests move it forward. */
   now?: () => number;
+  /** How often open sockets' sessions are checked again (default 15 s). */
+  socketRecheckMs?: number;
 }
 
 export interface Aura {
@@ -111,11 +113,12 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     baseUrl: () => baseUrl,
   });
 
-  const app = new Koa<AuraState>({ proxy: config.trustProxy, keys: [sessionKey] });
+  // maxIpsCount 1: only the address our proxy appended to X-Forwarded-For, never one the client wrote.
+  const app = new Koa<AuraState>({ proxy: config.trustProxy, maxIpsCount: 1, keys: [sessionKey] });
   // Koa composes its middleware when callback() is called, which must wait until all is
   // registered; socket.io must attach first to take its own requests.
   const server = createServer((req, res) => handle(req, res));
-  const sockets = createSocketHub(server, { auth, hosts, audit, log });
+  const sockets = createSocketHub(server, { auth, hosts, audit, log, recheckMs: opts.socketRecheckMs });
   const uiOutDir = opts.uiOutDir ?? path.join(rootDir, 'ui', 'build');
   const scriptHashes = inlineScriptHashes(uiOutDir);
 

@@ -47,7 +47,7 @@ const authSchema = z
     google: z
       .object({
         /** A Google Workspace domain the account must belong to (the hd claim), or null. */
-        hostedDomain: z.string().min(1).nullable().default(null),
+        hostedDomain: z.string().trim().toLowerCase().min(1).nullable().default(null),
         authorizationURL: z.url().default('https://accounts.google.com/o/oauth2/v2/auth'),
         tokenURL: z.url().default('https://www.googleapis.com/oauth2/v4/token'),
         userProfileURL: z.url().default('https://www.googleapis.com/oauth2/v3/userinfo'),

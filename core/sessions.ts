@@ -15,6 +15,8 @@ export type SessionKind = 'cookie' | 'bearer';
 
 interface SessionRecord {
   user: AuraUser;
+  /** The hashed id of the session this one belongs to: ending that one ends this one. */
+  linkedTo?: string;
   kind: SessionKind;
   createdAt: number;
   lastSeenAt: number;
@@ -49,11 +51,18 @@ export class Sessions {
     this.records = new Map(Object.entries(this.slice.read() ?? {}));
   }
 
-  async create(user: AuraUser, kind: SessionKind): Promise<{ id: string; expiresAt: number }> {
+  async create(user: AuraUser, kind: SessionKind, linkedTo?: string): Promise<{ id: string; expiresAt: number }> {
     const id = randomBytes(32).toString('base64url');
     const t = this.now();
     const lifetime = kind === 'bearer' ? this.limits.bearerMs : this.limits.absoluteMs;
-    const record: SessionRecord = { user, kind, createdAt: t, lastSeenAt: t, expiresAt: t + lifetime };
+    const record: SessionRecord = {
+      user,
+      kind,
+      createdAt: t,
+      lastSeenAt: t,
+      expiresAt: t + lifetime,
+      ...(linkedTo ? { linkedTo: hashId(linkedTo) } : {}),
+    };
     for (const [key, r] of this.records) if (this.expired(r, t)) this.records.delete(key);
     this.records.set(hashId(id), record);
     await this.persist();
@@ -79,7 +88,11 @@ export class Sessions {
   }
 
   async destroy(id: string | undefined): Promise<void> {
-    if (id && this.records.delete(hashId(id))) await this.persist();
+    if (!id) return;
+    const key = hashId(id);
+    let changed = this.records.delete(key);
+    for (const [k, r] of this.records) if (r.linkedTo === key) changed = this.records.delete(k) || changed;
+    if (changed) await this.persist();
   }
 
   private expired(r: SessionRecord, t: number): boolean {

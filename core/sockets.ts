@@ -30,7 +30,10 @@ export interface SocketHub {
   close(): Promise<void>;
 }
 
-export function createSocketHub(server: HttpServer, opts: { auth: Auth; hosts: Hosts; audit: AuditLog; log: Logger }): SocketHub {
+export function createSocketHub(
+  server: HttpServer,
+  opts: { auth: Auth; hosts: Hosts; audit: AuditLog; log: Logger; recheckMs?: number },
+): SocketHub {
   const io = new Server(server, {
     serveClient: false,
     // Cross-site WebSocket hijacking: a page elsewhere could open a socket with our cookie.
@@ -41,14 +44,25 @@ export function createSocketHub(server: HttpServer, opts: { auth: Auth; hosts: H
     },
   });
   io.use((_socket, next) => next(refusal(notFound('Connect to a plugin namespace.'))));
-  const names: string[] = [];
+  const namespaces: Namespace[] = [];
+  const signedOut = (socket: Socket) => !opts.auth.identify(socket.request, handshakeToken(socket)).user;
+  const endSession = (socket: Socket) => {
+    socket.emit('aura:error', bodyOf(unauthenticated('Your session has ended; sign in again.')));
+    socket.disconnect(true);
+  };
+  // What a plugin pushes (logs, a terminal) must stop reaching someone who signed out or
+  // expired even if they send nothing: every socket's session is checked again regularly.
+  const sweep = setInterval(() => {
+    for (const nsp of namespaces) for (const socket of nsp.sockets.values()) if (signedOut(socket)) endSession(socket);
+  }, opts.recheckMs ?? 15_000);
+  sweep.unref();
 
   return {
     io,
     namespace(pluginId, { scope, readOnlyEvents, isLive }) {
       const readOnly = new Set(readOnlyEvents);
       const nsp = io.of(`/${pluginId}`);
-      names.push(nsp.name);
+      namespaces.push(nsp);
       nsp.use((socket, next) => {
         try {
           if (!isLive()) throw notFound(`Plugin "${pluginId}" is not running.`);
@@ -93,7 +107,10 @@ export function createSocketHub(server: HttpServer, opts: { auth: Auth; hosts: H
       });
       return nsp;
     },
-    namespaces: () => [...names],
-    close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
+    namespaces: () => namespaces.map((n) => n.name),
+    close: () => {
+      clearInterval(sweep);
+      return new Promise<void>((resolve) => void io.close(() => resolve()));
+    },
   };
 }

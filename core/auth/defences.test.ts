@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,7 @@ describe('every route and socket namespace, read from the running app', () => {
         { email: 'alice@example.org', role: 'admin' },
         { email: 'victor@example.org', role: 'viewer' },
       ],
-      { config: { pluginDirs: [FIXTURES] } },
+      { config: { pluginDirs: [FIXTURES] }, socketRecheckMs: 200 },
     );
     ({ google, t } = aura);
     admin = (await googleLogin(t.url)).jar.header();
@@ -85,6 +86,12 @@ describe('every route and socket namespace, read from the running app', () => {
       expect(await v.timeout(2000).emitWithAck('aura-test-any-event')).toMatchObject({ code: 'FORBIDDEN' });
       v.close();
     }
+    // Pushes stop too, without the client sending anything, once the session is gone.
+    const listener = connect('/echo', viewer);
+    await outcome(listener);
+    listener.emit('subscribe');
+    await new Promise((resolve) => listener.once('tick', resolve));
+    const kicked = new Promise<string>((resolve) => listener.once('disconnect', resolve));
     const v = connect('/echo', viewer);
     await outcome(v);
     expect(await v.emitWithAck('ping')).toMatchObject({ pong: true, user: 'victor@example.org' });
@@ -95,6 +102,7 @@ describe('every route and socket namespace, read from the running app', () => {
     // Signing out ends what an open socket may do.
     await t.request('/logout', { method: 'POST', cookie: viewer });
     expect(await v.emitWithAck('ping')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await kicked).toBe('io server disconnect');
     v.close();
     a.close();
   });
@@ -129,7 +137,7 @@ describe('login throttling', () => {
 });
 
 describe('behind a trusted proxy', () => {
-  it('counts failures per forwarded client address', async () => {
+  it('counts failures per forwarded client address: the one Nginx appended, not one the client wrote', async () => {
     const t = await startTestAura({
       trustProxy: true,
       auth: { throttle: { failuresPerAccount: 100, failuresPerIp: 2, windowMinutes: 15 } },
@@ -141,6 +149,7 @@ describe('behind a trusted proxy', () => {
       await from('198.51.100.1');
       expect((await from('198.51.100.1')).status).toBe(429);
       expect((await from('198.51.100.2')).status).toBe(401);
+      expect((await from('203.0.113.77, 198.51.100.1')).status).toBe(429);
     } finally {
       await t.close();
     }
@@ -174,6 +183,7 @@ describe('sessions and tokens', () => {
     expect(listed).toContain('backup script');
     expect(listed).not.toContain(body.token.split('_')[2]);
     expect((await t.request('/api/servers', { token: body.token })).status).toBe(200);
+    expect(readFileSync(path.join(t.dataDir, 'store.json'), 'utf8')).not.toContain(body.token.split('_')[2]);
     const info = (await (await t.request('/api/tokens', { cookie })).json()) as { lastUsedAt: string | null }[];
     expect(info[0]!.lastUsedAt).not.toBeNull();
 
@@ -189,6 +199,17 @@ describe('sessions and tokens', () => {
     expect((await t.request('/api/servers', { token: other.token })).status).toBe(401);
     const audit = (await (await t.request('/api/audit?limit=20', { cookie: fresh.cookie })).json()) as { action: string }[];
     expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['auth.token.create', 'auth.token.revoke']));
+  });
+
+  it('lets cookie-signed changes in only from our own origin; tokens need none', async () => {
+    const { cookie, token } = await t.login();
+    const json = { name: 'x', expiresInDays: 1 };
+    for (const origin of ['https://evil.example', undefined]) {
+      const res = await t.request('/api/tokens', { method: 'POST', json, headers: { cookie, ...(origin ? { origin } : {}) } });
+      expect(res.status, String(origin)).toBe(403);
+      expect(await res.json()).toMatchObject({ code: 'ORIGIN_REFUSED' });
+    }
+    expect((await t.request('/api/tokens', { method: 'POST', json, token })).status).toBe(201);
   });
 
   it('validates token requests', async () => {

@@ -80,8 +80,15 @@ describe('Google sign-in against a real OAuth2 server', () => {
   });
 
   it('refuses a callback whose state is missing, mismatched, or already used (a replayed code)', async () => {
-    const { callback, jar } = await googleLogin(t.url);
-    const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: jar.header() } });
+    // Replay the whole callback, with the state cookie as it was: the state was spent.
+    const jar = new CookieJar();
+    const begin = await fetch(`${t.url}/login/google`, { redirect: 'manual' });
+    jar.take(begin);
+    const stateCookie = jar.header();
+    const callback = (await fetch(begin.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
+    const first = await fetch(callback, { redirect: 'manual', headers: { cookie: stateCookie } });
+    expect(first.headers.get('location')).toBe('/');
+    const replay = await fetch(callback, { redirect: 'manual', headers: { cookie: stateCookie } });
     expect(replay.headers.get('location')).toBe('/login?error=google_failed');
 
     const fresh = new CookieJar();
@@ -118,6 +125,14 @@ describe('Google sign-in against a real OAuth2 server', () => {
     }
   });
 
+  it('audits sign-outs', async () => {
+    const { jar } = await googleLogin(t.url);
+    await t.request('/logout', { method: 'POST', cookie: jar.header() });
+    const admin = (await googleLogin(t.url)).jar.header();
+    const audit = (await (await t.request('/api/audit?limit=5', { cookie: admin })).json()) as { action: string }[];
+    expect(audit.map((e) => e.action)).toContain('auth.logout');
+  });
+
   it('builds the callback from its own address, never from X-Forwarded-Host', async () => {
     const res = await fetch(`${t.url}/login/google`, {
       redirect: 'manual',
@@ -152,7 +167,28 @@ describe('Google sign-in with a hosted domain', () => {
     google.claims = { email: 'alice@example.org', email_verified: true };
     expect((await googleLogin(t.url)).location).toBe('/login?error=not_allowed');
     google.claims = { email: 'alice@example.org', email_verified: true, hd: 'example.org' };
-    expect((await googleLogin(t.url)).location).toBe('/');
+    const { location, jar } = await googleLogin(t.url);
+    expect(location).toBe('/');
+    const audit = (await (await t.request('/api/audit?limit=5', { cookie: jar.header() })).json()) as { detail?: string }[];
+    expect(audit.map((e) => e.detail)).toContain('google: wrong_domain');
     expect(await (await t.request('/auth/providers')).json()).toEqual({ local: true, google: true });
+  });
+});
+
+describe('Google sign-in behind a trusted proxy', () => {
+  it('sends Google back to publicUrl whatever X-Forwarded-Host says', async () => {
+    const aura = await startAuraWithGoogle([{ email: 'alice@example.org', role: 'admin' }], {
+      config: { trustProxy: true, publicUrl: 'https://panel.example.org' },
+    });
+    try {
+      const res = await fetch(`${aura.t.url}/login/google`, {
+        redirect: 'manual',
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      });
+      const redirect = new URL(res.headers.get('location')!);
+      expect(redirect.searchParams.get('redirect_uri')).toBe('https://panel.example.org/login/google/authorized');
+    } finally {
+      await aura.stop();
+    }
   });
 });

@@ -5,6 +5,10 @@ import type { AuthConfig } from '../config.ts';
 import type { AuraUser } from '../sessions.ts';
 
 const STATE_TTL_MS = 10 * 60_000;
+/** Sign-ins under way at once; past this the oldest is forgotten (anyone may start one). */
+const MAX_PENDING = 10_000;
+/** How long Google may take to answer the token and profile requests. */
+const GOOGLE_TIMEOUT_MS = 15_000;
 
 /** Why a Google account was turned away; the page says the same for all of them. */
 export type Refusal = 'not_allowed' | 'unverified' | 'wrong_domain';
@@ -29,7 +33,11 @@ export function googleSignIn(opts: { clientID: string; clientSecret: string; con
 
   const stateStore = {
     store(req: Request, _meta: unknown, done: (err: Error | null, state?: string) => void) {
-      for (const [k, v] of pending) if (v.expires < now()) pending.delete(k);
+      // A Map iterates in insertion order, which is expiry order: prune from the front only.
+      for (const [k, v] of pending) {
+        if (v.expires >= now() && pending.size < MAX_PENDING) break;
+        pending.delete(k);
+      }
       const state = randomBytes(24).toString('base64url');
       pending.set(state, { expires: now() + STATE_TTL_MS, next: '/' });
       req.auraState = state;
@@ -60,7 +68,7 @@ export function googleSignIn(opts: { clientID: string; clientSecret: string; con
       const allowed = allowedEmails.find((e) => e.email === email);
       let reason: Refusal | undefined;
       if (claims.email_verified !== true && claims.email_verified !== 'true') reason = 'unverified';
-      else if (google.hostedDomain && claims.hd !== google.hostedDomain) reason = 'wrong_domain';
+      else if (google.hostedDomain && claims.hd?.toLowerCase() !== google.hostedDomain) reason = 'wrong_domain';
       else if (!allowed) reason = 'not_allowed';
       if (reason) return done(null, false, { reason, email: email || null } as never);
       done(null, { username: email, role: allowed!.role, provider: 'google' } satisfies AuraUser as never);
@@ -72,18 +80,23 @@ export function googleSignIn(opts: { clientID: string; clientSecret: string; con
     req.query = query;
     req.auraStateCookie = stateCookie;
     return new Promise<GoogleOutcome>((resolve) => {
+      const timer = setTimeout(() => resolve({ kind: 'failed', reason: 'Google did not answer in time' }), GOOGLE_TIMEOUT_MS);
+      const done = (outcome: GoogleOutcome) => {
+        clearTimeout(timer);
+        resolve(outcome);
+      };
       const run = Object.create(strategy) as GoogleStrategy & Record<string, unknown>;
-      run.redirect = (url: string) => resolve({ kind: 'redirect', url, state: req.auraState! });
+      run.redirect = (url: string) => done({ kind: 'redirect', url, state: req.auraState! });
       run.success = (user: AuraUser, info?: { state?: { next?: string } }) =>
-        resolve({ kind: 'success', user, next: info?.state?.next ?? '/' });
+        done({ kind: 'success', user, next: info?.state?.next ?? '/' });
       run.fail = (info?: { reason?: Refusal; email?: string | null; message?: string }) =>
-        resolve(
+        done(
           info?.reason
             ? { kind: 'refused', reason: info.reason, email: info.email ?? null }
             : { kind: 'failed', reason: info?.message ?? 'refused by Google' },
         );
-      run.error = (err: Error) => resolve({ kind: 'failed', reason: err.message });
-      run.pass = () => resolve({ kind: 'failed', reason: 'nothing to do' });
+      run.error = (err: Error) => done({ kind: 'failed', reason: err.message });
+      run.pass = () => done({ kind: 'failed', reason: 'nothing to do' });
       run.authenticate(req as never, { callbackURL, ...(google.hostedDomain ? { hostedDomain: google.hostedDomain } : {}) });
     });
   }
@@ -94,8 +107,22 @@ export function googleSignIn(opts: { clientID: string; clientSecret: string; con
         if (outcome.kind === 'redirect') pending.get(outcome.state)!.next = next;
         return outcome;
       }),
-    finish: (req: Request, query: Record<string, unknown>, callbackURL: string, stateCookie?: string) =>
-      authenticate(req, query, callbackURL, stateCookie),
+    /** Google's answer. Without a code (an error, or a stray visit) the state is spent, and no new flow starts. */
+    finish: async (
+      req: Request,
+      query: Record<string, unknown>,
+      callbackURL: string,
+      stateCookie?: string,
+    ): Promise<GoogleOutcome> => {
+      if (typeof query.code !== 'string') {
+        if (typeof query.state === 'string') pending.delete(query.state);
+        return {
+          kind: 'failed',
+          reason: typeof query.error === 'string' ? `Google said ${query.error}` : 'no authorization code',
+        };
+      }
+      return authenticate(req, query, callbackURL, stateCookie);
+    },
   };
 }
 

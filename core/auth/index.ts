@@ -71,9 +71,13 @@ export function createAuth(opts: AuthOptions) {
   const localEnabled = config.local.enabled ?? !google;
   const callbackURL = () => `${opts.baseUrl()}/login/google/authorized`;
 
-  /** A Google user keeps access only while the allowlist has them, with the role it gives now. */
+  /**
+   * A user keeps access only while the config still lets them in: a Google account while the
+   * allowlist has it (with the role it gives now), the local admin while local login is on.
+   */
   const current = (user: AuraUser | undefined): AuraUser | undefined => {
-    if (!user || user.provider !== 'google') return user;
+    if (!user) return undefined;
+    if (user.provider !== 'google') return localEnabled && user.username === opts.admin.username ? user : undefined;
     const entry = config.allowedEmails.find((e) => e.email === user.username);
     return entry ? { ...user, role: entry.role } : undefined;
   };
@@ -129,10 +133,13 @@ export function createAuth(opts: AuthOptions) {
     await sessions.destroy(cookies.read(ctx.req, SESSION_COOKIE));
     const session = await sessions.create(user, 'cookie');
     cookies.write(ctx, SESSION_COOKIE, session.id, new Date(session.expiresAt));
+    return session;
   }
 
+  /** Ends the calling session (a personal API token is revoked on its page, not here). */
   async function endSession(ctx: Context) {
     const token = bearerToken(ctx.get('authorization'));
+    if (token && PersonalTokens.looksLikeToken(token)) return;
     const { user } = identify(ctx.req);
     await sessions.destroy(token ?? cookies.read(ctx.req, SESSION_COOKIE));
     cookies.write(ctx, SESSION_COOKIE, null);
@@ -149,10 +156,9 @@ export function createAuth(opts: AuthOptions) {
     if (ctx.get('origin')) checkOrigin(ctx as unknown as Context);
     if (!localEnabled) throw new AuraError(403, 'LOCAL_LOGIN_DISABLED', 'Sign in with Google; the local login is turned off.');
     const body = validate(loginBody, ctx.request.body ?? {});
-    await throttle.check(ctx.ip, body.username);
+    await throttle.attempt(ctx.ip, body.username);
     const ok = sameText(body.username, opts.admin.username) && (await verifyPassword(body.password, opts.admin.passwordHash));
     if (!ok) {
-      await throttle.failed(ctx.ip, body.username);
       await audit.record({
         user: body.username,
         action: 'auth.login',
@@ -161,10 +167,11 @@ export function createAuth(opts: AuthOptions) {
       });
       throw new AuraError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
     }
-    await throttle.succeeded(body.username);
+    await throttle.succeeded(ctx.ip, body.username);
     const user: AuraUser = { username: opts.admin.username, role: 'admin', provider: 'local' };
-    await startSession(ctx as unknown as Context, user);
-    const bearer = await sessions.create(user, 'bearer');
+    const session = await startSession(ctx as unknown as Context, user);
+    // Tied to the browser session: signing out ends both.
+    const bearer = await sessions.create(user, 'bearer', session.id);
     await audit.record({ user: user.username, action: 'auth.login', result: 'success', detail: 'local' });
     ctx.body = { token: bearer.id, expiresAt: new Date(bearer.expiresAt).toISOString(), user };
   });
@@ -214,7 +221,7 @@ export function createAuth(opts: AuthOptions) {
       return ctx.redirect(safeNextPath(outcome.next));
     }
     const user = outcome.kind === 'refused' ? outcome.email : null;
-    const reason = outcome.kind === 'redirect' ? 'no authorization code in the answer' : outcome.reason;
+    const reason = outcome.kind === 'redirect' ? 'unexpected redirect' : outcome.reason;
     await audit.record({ user, action: 'auth.login', result: 'failure', detail: `google: ${reason}` });
     ctx.redirect(`/login?error=${outcome.kind === 'refused' ? 'not_allowed' : 'google_failed'}`);
   });

@@ -1,10 +1,11 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthConfig } from '../config.ts';
 import { AuraError } from '../errors.ts';
 
 /**
- * Failed sign-ins are counted per client address and per account name; past either limit
- * the login answers 429 until the window has passed, whatever the password.
+ * Sign-in attempts are counted per client address and per account name before the password
+ * is checked, so parallel guesses cannot slip past the limit; a success gives its point back.
+ * Past either limit the login answers 429 until the window has passed, whatever the password.
  */
 export function loginThrottle(config: AuthConfig['throttle']) {
   const duration = config.windowMinutes * 60;
@@ -13,23 +14,19 @@ export function loginThrottle(config: AuthConfig['throttle']) {
   const account = (name: string) => name.trim().toLowerCase();
 
   return {
-    async check(ip: string, name: string): Promise<void> {
-      const counts = [
-        { res: await byIp.get(ip), max: config.failuresPerIp },
-        { res: await byAccount.get(account(name)), max: config.failuresPerAccount },
-      ];
-      const over = counts.filter((c) => c.res && c.res.consumedPoints >= c.max);
-      if (!over.length) return;
-      const seconds = Math.ceil(Math.max(...over.map((c) => c.res!.msBeforeNext)) / 1000);
+    /** Takes a point from both counters; throws 429 when either is used up. */
+    async attempt(ip: string, name: string): Promise<void> {
+      const results = await Promise.allSettled([byIp.consume(ip), byAccount.consume(account(name))]);
+      const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason as unknown);
+      if (!refused.length) return;
+      const waits = refused.map((r) => (r instanceof RateLimiterRes ? r.msBeforeNext : duration * 1000));
+      const seconds = Math.ceil(Math.max(...waits) / 1000);
       throw new AuraError(429, 'TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
         retryAfter: seconds,
       });
     },
-    async failed(ip: string, name: string): Promise<void> {
-      await Promise.all([byIp.penalty(ip, 1), byAccount.penalty(account(name), 1)]);
-    },
-    async succeeded(name: string): Promise<void> {
-      await byAccount.delete(account(name));
+    async succeeded(ip: string, name: string): Promise<void> {
+      await Promise.all([byIp.reward(ip, 1), byAccount.delete(account(name))]);
     },
   };
 }

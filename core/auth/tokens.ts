@@ -80,7 +80,8 @@ export class PersonalTokens {
     const t = this.now();
     if (t >= Date.parse(record.expiresAt)) return undefined;
     if (!record.lastUsedAt || t - Date.parse(record.lastUsedAt) > LAST_USED_EVERY_MS) {
-      void this.slice.update((all) =>
+      // Best effort: a failing disk must not take the request (or the process) down.
+      this.slice.update((all) =>
         all?.[record.id] ? { ...all, [record.id]: { ...all[record.id]!, lastUsedAt: new Date(t).toISOString() } } : all,
       );
     }

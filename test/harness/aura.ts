@@ -30,6 +30,7 @@ export async function startTestAura(
     dataDir?: string;
     secrets?: Partial<Secrets>;
     now?: () => number;
+    socketRecheckMs?: number;
     production?: boolean;
   } = {},
 ): Promise<TestAura> {
@@ -42,6 +43,7 @@ export async function startTestAura(
     rootDir: ROOT_DIR,
     secrets: { adminUsername: ADMIN.username, adminPassword: ADMIN.password, ...opts.secrets },
     now: opts.now,
+    socketRecheckMs: opts.socketRecheckMs,
     production: opts.production ?? false,
     uiOutDir: opts.uiOutDir ?? path.join(ROOT_DIR, 'ui', 'build'),
     logger: opts.logger,

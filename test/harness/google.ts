@@ -112,13 +112,19 @@ export interface AuraWithGoogle {
 /** A test Aura that signs in through the mock Google, with `allowedEmails` and more config. */
 export async function startAuraWithGoogle(
   allowedEmails: { email: string; role: 'admin' | 'viewer' }[],
-  opts: { config?: Record<string, unknown>; google?: Record<string, unknown>; idpHost?: string; consent?: boolean } = {},
+  opts: {
+    config?: Record<string, unknown>;
+    google?: Record<string, unknown>;
+    idpHost?: string;
+    consent?: boolean;
+    socketRecheckMs?: number;
+  } = {},
 ): Promise<AuraWithGoogle> {
   const google = await startMockGoogle(opts.idpHost, { consent: opts.consent });
   const { auth, ...rest } = (opts.config ?? {}) as { auth?: Record<string, unknown> };
   const t = await startTestAura(
     { ...rest, auth: { ...auth, allowedEmails, google: { ...google.config, ...opts.google } } },
-    { secrets: google.secrets },
+    { secrets: google.secrets, socketRecheckMs: opts.socketRecheckMs },
   ).catch(async (err: unknown) => {
     await google.stop();
     throw err;
