@@ -72,12 +72,9 @@ export interface PluginContext<C = unknown> {
 }
 
 /** A socket on a plugin's namespace; host-scoped plugins get the resolved host in data. */
-export type PluginSocket = Socket<
-  Record<string, (...args: never[]) => void>,
-  Record<string, (...args: never[]) => void>,
-  Record<string, never>,
-  { user: AuraUser; host?: Host; server?: ServerInfo }
->;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- events are the plugin's own, untyped here
+type AnyEvents = Record<string, (...args: any[]) => void>;
+export type PluginSocket = Socket<AnyEvents, AnyEvents, AnyEvents, { user: AuraUser; host?: Host; server?: ServerInfo }>;
 
 export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   /** Lowercase letters, digits and dashes; also the folder name and the URL segment. */

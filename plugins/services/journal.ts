@@ -1,0 +1,66 @@
+import { AuraError, type Host } from '../../core/index.ts';
+import { systemdError } from './systemctl.ts';
+
+export interface LogEntry {
+  time: string;
+  message: string;
+  priority: number | null;
+  pid: number | null;
+}
+
+export function journalArgv(unit: string, opts: { lines: number; since?: Date; follow?: boolean }): string[] {
+  return [
+    'journalctl',
+    '--unit',
+    unit,
+    '--output=json',
+    '--no-pager',
+    `--lines=${opts.lines}`,
+    ...(opts.since ? [`--since=@${Math.floor(opts.since.getTime() / 1000)}`] : []),
+    ...(opts.follow ? ['--follow'] : []),
+  ];
+}
+
+/** One line of `journalctl -o json`; MESSAGE is an array of bytes when it is not UTF-8. */
+export function parseEntry(line: string): LogEntry | undefined {
+  let j: Record<string, unknown>;
+  try {
+    j = JSON.parse(line) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const us = Number(j.__REALTIME_TIMESTAMP);
+  const raw = j.MESSAGE;
+  const message = Array.isArray(raw) ? Buffer.from(raw as number[]).toString('utf8') : String(raw ?? '');
+  return {
+    time: new Date(Number.isFinite(us) ? us / 1000 : 0).toISOString(),
+    message,
+    priority: j.PRIORITY === undefined ? null : Number(j.PRIORITY),
+    pid: j._PID === undefined ? null : Number(j._PID),
+  };
+}
+
+export async function readLogs(host: Host, unit: string, opts: { lines: number; since?: Date }): Promise<LogEntry[]> {
+  const r = await host.run(journalArgv(unit, opts), { sudo: true });
+  if (r.exitCode !== 0) throw systemdError(r, `journalctl for ${unit} failed`);
+  return r.stdout
+    .split('\n')
+    .map(parseEntry)
+    .filter((e): e is LogEntry => !!e);
+}
+
+/** Follows a unit's journal until `signal` aborts; each new entry goes to onEntry. */
+export async function followLogs(host: Host, unit: string, signal: AbortSignal, onEntry: (e: LogEntry) => void): Promise<void> {
+  await host
+    .stream(journalArgv(unit, { lines: 0, follow: true }), {
+      sudo: true,
+      signal,
+      onLine: (line, source) => {
+        const entry = source === 'stdout' ? parseEntry(line) : undefined;
+        if (entry) onEntry(entry);
+      },
+    })
+    .catch((err: Error) => {
+      if (err.name !== 'AbortError') throw err instanceof AuraError ? err : new AuraError(502, 'SYSTEMD_ERROR', err.message);
+    });
+}

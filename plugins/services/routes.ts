@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { validate, type PluginContext, type PluginRouter } from '../../core/index.ts';
+import type { ServicesConfig } from './config.ts';
+import { readLogs } from './journal.ts';
+import { applyLimits, limitsBody } from './limits.ts';
+import { runAction, showUnit, showUnits, type UnitAction } from './systemctl.ts';
+import { managedUnit, managedUnits } from './units.ts';
+import type { UsageTracker } from './usage.ts';
+
+const logsQuery = z.object({
+  lines: z.coerce.number().int().min(1).max(5000).default(200),
+  since: z.iso.datetime({ offset: true }).optional(),
+});
+
+export function servicesRoutes(router: PluginRouter, ctx: PluginContext<ServicesConfig>, usage: UsageTracker): void {
+  const { config } = ctx;
+
+  const list = async (serverId: string, host: Parameters<typeof showUnits>[0]) => {
+    const managed = managedUnits(config, serverId);
+    const statuses = await showUnits(
+      host,
+      managed.map((u) => u.unit),
+    );
+    return statuses.map((s, i) => ({ ...managed[i], ...s, cpuPercent: usage.cpuPercent(serverId, s) }));
+  };
+
+  router.get('/', async (c) => {
+    c.body = await list(c.state.server!.id, c.state.host!);
+  });
+
+  router.get('/usage', async (c) => {
+    const rows = await list(c.state.server!.id, c.state.host!);
+    c.body = rows.map(({ unit, cpuPercent, memoryBytes }) => ({ unit, cpuPercent, memoryBytes }));
+  });
+
+  router.get('/:unit', async (c) => {
+    const unit = managedUnit(config, c.state.server!.id, c.params.unit);
+    c.body = { ...unit, ...(await showUnit(c.state.host!, unit.unit)) };
+  });
+
+  router.post('/:unit/:action', async (c) => {
+    const unit = managedUnit(config, c.state.server!.id, c.params.unit);
+    const action = validate(z.enum(['start', 'stop', 'restart']), c.params.action) as UnitAction;
+    c.state.audit = { action: `services.${action}`, target: unit.unit };
+    c.body = await runAction(c.state.host!, unit.unit, action);
+  });
+
+  router.get('/:unit/logs', async (c) => {
+    const unit = managedUnit(config, c.state.server!.id, c.params.unit);
+    const q = validate(logsQuery, c.query);
+    c.body = await readLogs(c.state.host!, unit.unit, { lines: q.lines, since: q.since ? new Date(q.since) : undefined });
+  });
+
+  router.put('/:unit/limits', async (c) => {
+    const unit = managedUnit(config, c.state.server!.id, c.params.unit);
+    const limits = validate(limitsBody, c.request.body ?? {});
+    c.state.audit = { action: 'services.limits', target: `${unit.unit} cpu=${limits.cpuQuota} mem=${limits.memoryMax}` };
+    c.body = await applyLimits(c.state.host!, unit.unit, limits);
+  });
+}

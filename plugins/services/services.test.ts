@@ -1,0 +1,202 @@
+import { io, type Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
+import { freePort } from '../../test/harness/net.ts';
+import { bootSystemd, type SystemdBox } from '../../test/harness/systemd.ts';
+
+const UNIT = 'aura-web.service';
+
+/** Aura manages a booted systemd (in a container) over SSH, as it would a VPS. */
+describe('services plugin against a real systemd', () => {
+  let box: SystemdBox;
+  let t: TestAura;
+  let token: string;
+  const api = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>
+    t.request(`/api/servers/box/services${p}`, { token, ...init });
+
+  beforeAll(async () => {
+    box = await bootSystemd();
+    const port = await freePort();
+    await box.exec([
+      'sh',
+      '-c',
+      `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && systemctl daemon-reload && systemctl start ${UNIT}`,
+    ]);
+    t = await startTestAura({
+      servers: [box.server('box')],
+      plugins: {
+        services: {
+          enabled: true,
+          units: { box: [{ unit: UNIT, name: 'Web' }, { unit: 'ghost.service' }], local: [{ unit: 'cron.service' }] },
+        },
+      },
+    });
+    ({ token } = await t.login());
+  });
+  afterAll(async () => {
+    await t?.close();
+    await box?.stop();
+  });
+
+  it('lists managed units with state, pid, uptime and usage', async () => {
+    const first = (await (await api('/')).json()) as Record<string, unknown>[];
+    const web = first.find((u) => u.unit === UNIT)!;
+    expect(web).toMatchObject({
+      name: 'Web',
+      activeState: 'active',
+      subState: 'running',
+      mainPid: expect.any(Number),
+      cpuQuota: null,
+      memoryMax: null,
+    });
+    expect(Date.parse(web.since as string)).toBeGreaterThan(Date.now() - 10 * 60_000);
+    expect(web.memoryBytes).toBeGreaterThan(1024 * 1024); // python's RSS, from /proc where accounting is off
+    expect(first.find((u) => u.unit === 'ghost.service')).toMatchObject({ loadState: 'not-found' });
+    await new Promise((r) => setTimeout(r, 300));
+    const usage = (await (await api('/usage')).json()) as { unit: string; cpuPercent: number | null }[];
+    const cpu = usage.find((u) => u.unit === UNIT)!.cpuPercent;
+    expect(cpu).not.toBeNull();
+    expect(cpu!).toBeGreaterThanOrEqual(0);
+    expect(cpu!).toBeLessThan(200);
+  });
+
+  it('restarts (a new main pid), stops and starts, and audits each', async () => {
+    const before = (await (await api(`/${UNIT}`)).json()) as { mainPid: number };
+    const restarted = await api(`/${UNIT}/restart`, { method: 'POST' });
+    expect(restarted.status).toBe(200);
+    const after = (await restarted.json()) as { status: { mainPid: number; activeState: string } };
+    expect(after.status.activeState).toBe('active');
+    expect(after.status.mainPid).not.toBe(before.mainPid);
+    expect(
+      ((await (await api(`/${UNIT}/stop`, { method: 'POST' })).json()) as { status: { activeState: string } }).status.activeState,
+    ).toBe('inactive');
+    expect(
+      ((await (await api(`/${UNIT}/start`, { method: 'POST' })).json()) as { status: { activeState: string } }).status
+        .activeState,
+    ).toBe('active');
+    const audit = (await (await t.request('/api/audit?limit=3', { token })).json()) as {
+      action: string;
+      target: string;
+      server: string;
+    }[];
+    expect(audit.map((e) => e.action)).toEqual(['services.start', 'services.stop', 'services.restart']);
+    expect(audit[0]).toMatchObject({ target: UNIT, server: 'box' });
+  });
+
+  it('reads the journal', async () => {
+    const logs = (await (await api(`/${UNIT}/logs?lines=50`)).json()) as { message: string; time: string }[];
+    expect(logs.some((l) => /Started .*Aura test web/.test(l.message))).toBe(true);
+    const since = new Date(Date.now() + 60_000).toISOString();
+    expect(await (await api(`/${UNIT}/logs?since=${encodeURIComponent(since)}`)).json()).toEqual([]);
+    expect((await api(`/${UNIT}/logs?lines=0`)).status).toBe(400);
+  });
+
+  it('follows the journal live and stops journalctl when the viewer leaves', async () => {
+    const socket: Socket = io(`${t.url}/services`, {
+      transports: ['websocket'],
+      extraHeaders: { origin: t.url },
+      auth: { token, serverId: 'box' },
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    expect(await socket.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
+    expect(await socket.emitWithAck('follow', { unit: 'cron.service' })).toMatchObject({ code: 'UNIT_NOT_MANAGED' });
+    const seen = new Promise<string>((resolve) =>
+      socket.on('log', (e: { entry: { message: string } }) => /Started/.test(e.entry.message) && resolve(e.entry.message)),
+    );
+    await api(`/${UNIT}/restart`, { method: 'POST' });
+    expect(await seen).toMatch(/Aura test web/);
+    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).not.toBe('0\n');
+    socket.close();
+    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true']), { timeout: 10_000 }).toBe('0\n');
+  });
+
+  it('sets CPU and memory limits through a drop-in, reports them, and removes them', async () => {
+    const res = await api(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: '50%', memoryMax: '64M' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      cpuQuota: '50%',
+      memoryMax: 67108864,
+      dropIns: [`/etc/systemd/system/${UNIT}.d/50-aura-limits.conf`],
+    });
+    expect(await box.exec(['cat', `/etc/systemd/system/${UNIT}.d/50-aura-limits.conf`])).toContain(
+      '[Service]\nCPUQuota=50%\nMemoryMax=64M\n',
+    );
+    expect(await box.exec(['systemctl', 'show', '-p', 'CPUQuotaPerSecUSec,MemoryMax', UNIT])).toBe(
+      'CPUQuotaPerSecUSec=500ms\nMemoryMax=67108864\n',
+    );
+    const cleared = await api(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: null, memoryMax: null } });
+    expect(await cleared.json()).toMatchObject({ cpuQuota: null, memoryMax: null, dropIns: [] });
+    expect(
+      await box.exec(['sh', '-c', `test -e /etc/systemd/system/${UNIT}.d/50-aura-limits.conf && echo there || echo gone`]),
+    ).toBe('gone\n');
+  });
+
+  it('refuses hostile and unmanaged names before anything runs', async () => {
+    await box.exec(['rm', '-f', '/tmp/p']);
+    const names = [
+      'nginx; rm -rf /',
+      '$(touch /tmp/p)',
+      '`touch /tmp/p`',
+      'a${IFS}b',
+      'a\nb.service',
+      '--root=/tmp',
+      `${UNIT.replace('.service', '.timer')}`,
+      'cron.service',
+    ];
+    for (const name of names) {
+      for (const [p, init] of [
+        [`/${encodeURIComponent(name)}`, {}],
+        [`/${encodeURIComponent(name)}/restart`, { method: 'POST' }],
+        [`/${encodeURIComponent(name)}/limits`, { method: 'PUT', json: { cpuQuota: '50%', memoryMax: null } }],
+      ] as const) {
+        const res = await api(p, init);
+        expect(res.status, `${init.method ?? 'GET'} ${name}`).toBeGreaterThanOrEqual(400);
+        expect(res.status).toBeLessThan(500);
+        expect((await res.json()).code).toMatch(/^(INVALID_UNIT|UNIT_NOT_MANAGED|NOT_FOUND)$/);
+      }
+    }
+    for (const json of [
+      { cpuQuota: '50%\nExecStartPre=/bin/sh -c "touch /tmp/p"', memoryMax: null },
+      { cpuQuota: null, memoryMax: '1G; touch /tmp/p' },
+      { cpuQuota: ['50%'], memoryMax: null },
+      { cpuQuota: { a: 1 }, memoryMax: null },
+    ]) {
+      const res = await api(`/${UNIT}/limits`, { method: 'PUT', json });
+      expect(res.status).toBe(400);
+    }
+    expect(await box.exec(['sh', '-c', 'test -e /tmp/p && echo ran || echo clean'])).toBe('clean\n');
+    expect(
+      await box.exec(['sh', '-c', `test -e /etc/systemd/system/${UNIT}.d/50-aura-limits.conf && echo written || echo none`]),
+    ).toBe('none\n');
+  });
+
+  it('answers 404 for a managed unit that does not exist, and 503 where there is no systemd', async () => {
+    const ghost = await api('/ghost.service');
+    expect(ghost.status).toBe(404);
+    expect(await ghost.json()).toMatchObject({ code: 'UNIT_NOT_FOUND' });
+    const local = await t.request('/api/servers/local/services', { token });
+    expect(local.status).toBe(503);
+    expect(await local.json()).toMatchObject({ code: 'SYSTEMD_UNAVAILABLE' });
+  });
+
+  it('offers read-only and destructive agent tools', async () => {
+    const names = t.aura.tools.list().filter((x) => x.plugin === 'services');
+    expect(names.map((x) => [x.name, x.readOnly, x.destructive])).toEqual([
+      ['services.list', true, false],
+      ['services.status', true, false],
+      ['services.logs', true, false],
+      ['services.restart', false, true],
+    ]);
+    const call = { user: { username: 'admin', role: 'admin' as const }, signal: AbortSignal.timeout(30_000) };
+    const list = (await t.aura.tools.invoke('services.list', { serverId: 'box' }, call)) as { unit: string }[];
+    expect(list.map((u) => u.unit)).toContain(UNIT);
+    await expect(
+      t.aura.tools.invoke(
+        'services.restart',
+        { serverId: 'box', unit: UNIT },
+        { ...call, user: { username: 'v', role: 'viewer' } },
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});

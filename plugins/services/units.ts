@@ -1,0 +1,17 @@
+import { AuraError } from '../../core/index.ts';
+import { UNIT_NAME, type ManagedUnit, type ServicesConfig } from './config.ts';
+
+/** The managed unit by that name on that server: 400 for a malformed name, 403 for any other unit. */
+export function managedUnit(config: ServicesConfig, serverId: string, unit: unknown): ManagedUnit {
+  if (typeof unit !== 'string' || !UNIT_NAME.test(unit))
+    throw new AuraError(
+      400,
+      'INVALID_UNIT',
+      'A unit name has letters, digits and :_.@- and ends in .service, .socket or .timer.',
+    );
+  const found = (config.units[serverId] ?? []).find((u) => u.unit === unit);
+  if (!found) throw new AuraError(403, 'UNIT_NOT_MANAGED', `${unit} is not one of the services Aura manages on ${serverId}.`);
+  return found;
+}
+
+export const managedUnits = (config: ServicesConfig, serverId: string): ManagedUnit[] => config.units[serverId] ?? [];
