@@ -121,7 +121,7 @@ export async function bootSystemd(): Promise<SystemdBox> {
     await waitForPort(sshPort, 30_000);
   } catch (err) {
     nspawn.kill('SIGKILL');
-    throw new Error(`${(err as Error).message}; systemd-nspawn said: ${stderr}`);
+    throw new Error(`${(err as Error).message}; systemd-nspawn said: ${stderr}`, { cause: err });
   }
   const leaderPid = Number(
     execFileSync('pgrep', ['-P', String(nspawn.pid)])
