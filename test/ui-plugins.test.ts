@@ -22,7 +22,7 @@ describe('a pluginDir plugin in the UI', () => {
     uiOutDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'aura-ui-')), 'build');
     const found = discoverPlugins([path.join(ROOT_DIR, 'plugins'), FIXTURES]).found;
     const panels = collectPanels(found.map((p) => ({ ...p, enabled: p.id !== 'boom' })));
-    expect(panels.map((p) => p.id)).toEqual(['echo', 'ports']);
+    expect(panels.map((p) => p.id)).toEqual(['echo', 'ports', 'services']);
     await ensureUiBuilt({ uiDir: path.join(ROOT_DIR, 'ui'), outDir: uiOutDir, panels });
     browser = await launchChromium();
   });
