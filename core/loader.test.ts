@@ -108,7 +108,10 @@ describe('the plugin loader', () => {
 describe('disabled plugins', () => {
   let t: TestAura;
   beforeAll(async () => {
-    t = await startTestAura({ pluginDirs: [FIXTURES], plugins: { ports: { enabled: false }, services: { enabled: false }, boom: { enabled: false } } });
+    t = await startTestAura({
+      pluginDirs: [FIXTURES],
+      plugins: { ports: { enabled: false }, services: { enabled: false }, boom: { enabled: false } },
+    });
   });
   afterAll(() => t?.close());
 
