@@ -20,14 +20,17 @@ describe('services plugin against a real systemd', () => {
     await box.exec([
       'sh',
       '-c',
-      `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && systemctl daemon-reload && systemctl start ${UNIT}`,
+      `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && printf '[Service]\nType=oneshot\nExecStart=/bin/false\n' > /etc/systemd/system/broken.service && systemctl daemon-reload && systemctl start ${UNIT}`,
     ]);
     t = await startTestAura({
       servers: [box.server('box')],
       plugins: {
         services: {
           enabled: true,
-          units: { box: [{ unit: UNIT, name: 'Web' }, { unit: 'ghost.service' }], local: [{ unit: 'cron.service' }] },
+          units: {
+            box: [{ unit: UNIT, name: 'Web' }, { unit: 'ghost.service' }, { unit: 'broken.service' }],
+            local: [{ unit: 'cron.service' }],
+          },
         },
       },
     });
@@ -87,7 +90,8 @@ describe('services plugin against a real systemd', () => {
     const logs = (await (await api(`/${UNIT}/logs?lines=50`)).json()) as { message: string; time: string }[];
     expect(logs.some((l) => /Started .*Aura test web/.test(l.message))).toBe(true);
     const since = new Date(Date.now() + 60_000).toISOString();
-    expect(await (await api(`/${UNIT}/logs?since=${encodeURIComponent(since)}`)).json()).toEqual([]);
+    const future = await api(`/${UNIT}/logs?since=${encodeURIComponent(since)}`);
+    expect(await future.json()).toEqual([]);
     expect((await api(`/${UNIT}/logs?lines=0`)).status).toBe(400);
   });
 
@@ -101,6 +105,8 @@ describe('services plugin against a real systemd', () => {
     await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
     expect(await socket.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
     expect(await socket.emitWithAck('follow', { unit: 'cron.service' })).toMatchObject({ code: 'UNIT_NOT_MANAGED' });
+    for (const unit of [[UNIT], { unit: UNIT }, 'a\nb.service', 42])
+      expect(await socket.emitWithAck('follow', { unit }), JSON.stringify(unit)).toMatchObject({ code: 'INVALID_UNIT' });
     const seen = new Promise<string>((resolve) =>
       socket.on('log', (e: { entry: { message: string } }) => /Started/.test(e.entry.message) && resolve(e.entry.message)),
     );
@@ -171,6 +177,14 @@ describe('services plugin against a real systemd', () => {
     ).toBe('none\n');
   });
 
+  it("passes systemd's own words on when an action fails", async () => {
+    const res = await api('/broken.service/start', { method: 'POST' });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { code: string; detail: string };
+    expect(body.code).toBe('SYSTEMD_ERROR');
+    expect(body.detail).toMatch(/Job for broken\.service failed/);
+  });
+
   it('answers 404 for a managed unit that does not exist, and 503 where there is no systemd', async () => {
     const ghost = await api('/ghost.service');
     expect(ghost.status).toBe(404);
@@ -190,6 +204,13 @@ describe('services plugin against a real systemd', () => {
     ]);
     const call = { user: { username: 'admin', role: 'admin' as const }, signal: AbortSignal.timeout(30_000) };
     const list = (await t.aura.tools.invoke('services.list', { serverId: 'box' }, call)) as { unit: string }[];
+    for (const unit of [['x.service'], { a: 1 }, 'nginx; rm -rf /'])
+      await expect(t.aura.tools.invoke('services.status', { serverId: 'box', unit }, call)).rejects.toMatchObject({
+        code: 'VALIDATION_ERROR',
+      });
+    await expect(t.aura.tools.invoke('services.status', { serverId: 'box', unit: 'cron.service' }, call)).rejects.toMatchObject({
+      code: 'UNIT_NOT_MANAGED',
+    });
     expect(list.map((u) => u.unit)).toContain(UNIT);
     await expect(
       t.aura.tools.invoke(
