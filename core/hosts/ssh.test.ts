@@ -93,6 +93,12 @@ describe('SSH host against a real sshd', () => {
     expect((await h.run(['echo', 'two'])).stdout).toBe('two\n');
   });
 
+  it('never loses the exit code of a fast command', async () => {
+    // A fast command's exit status can come in the same packet batch as its session's opening.
+    const codes = await Promise.all(Array.from({ length: 60 }, (_, i) => host.run(['sh', '-c', `exit ${i % 7}`])));
+    expect(codes.map((r) => r.exitCode)).toEqual(Array.from({ length: 60 }, (_, i) => i % 7));
+  });
+
   it('runs many commands at once over one connection', async () => {
     const results = await Promise.all(Array.from({ length: 20 }, (_, i) => host.run(['echo', String(i)])));
     expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));

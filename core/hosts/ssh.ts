@@ -24,6 +24,23 @@ const OPEN_ATTEMPTS = 6;
 /** The first stdout line of every command: the pid of its process group. */
 const PID_LINE = /^aura-pid:(\d+)$/;
 
+/** The shell line for one command: its process group's pid first, then the command. */
+const remoteScript = (argv: string[], cwd: string | undefined) => `printf 'aura-pid:%s\\n' "$$"; ${toRemoteCommand(argv, cwd)}`;
+
+const exitCodes = new WeakMap<ClientChannel, { code: number }>();
+
+/**
+ * A fast command's exit status can arrive in the same batch of packets as the session's
+ * confirmation, before any later listener exists: so it is caught the moment the session opens.
+ */
+function watchExit(channel: ClientChannel): void {
+  const state = { code: 255 };
+  exitCodes.set(channel, state);
+  channel.on('exit', (code: number | null, signal?: string) => (state.code = code ?? signalExitCode(signal)));
+}
+
+const exitCodeOf = (channel: ClientChannel) => exitCodes.get(channel)?.code ?? 255;
+
 export interface SshHostOptions {
   server: ServerConfig;
   /** Relative key and known_hosts paths in the config are resolved from here. */
@@ -110,7 +127,11 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
       const client = await connect();
       try {
         return await new Promise<ClientChannel>((resolve, reject) =>
-          open(client, (err, ch) => (err ? reject(err) : resolve(ch))),
+          open(client, (err, ch) => {
+            if (err) return reject(err);
+            watchExit(ch);
+            resolve(ch);
+          }),
         );
       } catch (err) {
         if (attempt >= OPEN_ATTEMPTS || !/open failed/i.test((err as Error).message))
@@ -139,7 +160,7 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
       const release = limited ? await runSlots.acquire(opts.signal) : () => undefined;
       let channel: ClientChannel;
       try {
-        channel = await openChannel((c, cb) => c.exec(`printf 'aura-pid:%s\\n' "$$"; ${toRemoteCommand(argv, opts.cwd)}`, cb));
+        channel = await openChannel((c, cb) => c.exec(remoteScript(argv, opts.cwd), cb));
       } catch (err) {
         release();
         throw err;
@@ -164,11 +185,9 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
       });
       channel.stderr.on('data', sink.stderr);
       const exited = new Promise<number>((resolve) => {
-        let code = 255;
-        channel.on('exit', (c: number | null, signal?: string) => (code = c ?? signalExitCode(signal)));
         channel.on('close', () => {
           release();
-          resolve(code);
+          resolve(exitCodeOf(channel));
         });
       });
       channel.end(opts.input ?? undefined);
@@ -219,11 +238,7 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
         write: (data) => void channel.write(data),
         resize: (cols, rows) => channel.setWindow(rows, cols, 0, 0),
         onData: (listener) => void channel.on('data', (d: Buffer) => listener(decoder.write(d))),
-        onExit: (listener) => {
-          let code = 0;
-          channel.on('exit', (c: number | null, signal?: string) => (code = c ?? signalExitCode(signal)));
-          channel.on('close', () => listener(code));
-        },
+        onExit: (listener) => void channel.on('close', () => listener(exitCodeOf(channel))),
         // Closing a pty session hangs up its terminal: the shell and its jobs get SIGHUP.
         kill: () => channel.close(),
       };
