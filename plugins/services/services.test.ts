@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { freePort } from '../../test/harness/net.ts';
 import { bootSystemd, type SystemdBox } from '../../test/harness/systemd.ts';
+import { sudoersFile } from './sudoers.ts';
 
 const UNIT = 'aura-web.service';
 
@@ -23,12 +24,13 @@ describe('services plugin against a real systemd', () => {
       `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && printf '[Service]\nType=oneshot\nExecStart=/bin/false\n' > /etc/systemd/system/broken.service && systemctl daemon-reload && systemctl start ${UNIT}`,
     ]);
     t = await startTestAura({
-      servers: [box.server('box')],
+      servers: [box.server('box'), box.server('box-as-aura', 'aura')],
       plugins: {
         services: {
           enabled: true,
           units: {
             box: [{ unit: UNIT, name: 'Web' }, { unit: 'ghost.service' }, { unit: 'broken.service' }],
+            'box-as-aura': [{ unit: UNIT }],
             local: [{ unit: 'cron.service' }],
           },
         },
@@ -66,7 +68,7 @@ describe('services plugin against a real systemd', () => {
   it('restarts (a new main pid), stops and starts, and audits each', async () => {
     const before = (await (await api(`/${UNIT}`)).json()) as { mainPid: number };
     const restarted = await api(`/${UNIT}/restart`, { method: 'POST' });
-    expect(restarted.status).toBe(200);
+    expect(restarted.status, await restarted.clone().text()).toBe(200);
     const after = (await restarted.json()) as { status: { mainPid: number; activeState: string } };
     expect(after.status.activeState).toBe('active');
     expect(after.status.mainPid).not.toBe(before.mainPid);
@@ -192,6 +194,35 @@ describe('services plugin against a real systemd', () => {
     const local = await t.request('/api/servers/local/services', { token });
     expect(local.status).toBe(503);
     expect(await local.json()).toMatchObject({ code: 'SYSTEMD_UNAVAILABLE' });
+  });
+
+  it('works as a non-root user with only the sudoers file `npm run sudoers` prints', async () => {
+    const sudoers = Buffer.from(sudoersFile('aura', 'box-as-aura', [{ unit: UNIT }])).toString('base64');
+    await box.exec([
+      'sh',
+      '-c',
+      `id aura >/dev/null 2>&1 || useradd -m -G systemd-journal -s /bin/bash aura; usermod -p '*' aura; echo ${sudoers} | base64 -d > /etc/sudoers.d/aura && chmod 0440 /etc/sudoers.d/aura && visudo -cf /etc/sudoers.d/aura`,
+    ]);
+    const asAura = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>
+      t.request(`/api/servers/box-as-aura/services${p}`, { token, ...init });
+    const before = (await (await asAura(`/${UNIT}`)).json()) as { mainPid: number };
+    const restarted = await asAura(`/${UNIT}/restart`, { method: 'POST' });
+    expect(restarted.status, await restarted.clone().text()).toBe(200);
+    expect(((await restarted.json()) as { status: { mainPid: number } }).status.mainPid).not.toBe(before.mainPid);
+    const limited = await asAura(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: '25%', memoryMax: null } });
+    expect(await limited.json()).toMatchObject({ cpuQuota: '25%', memoryMax: null });
+    expect(
+      await (await asAura(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: null, memoryMax: null } })).json(),
+    ).toMatchObject({ cpuQuota: null });
+    const logs = (await (await asAura(`/${UNIT}/logs?lines=20`)).json()) as { message: string }[];
+    expect(logs.some((l) => /Started/.test(l.message))).toBe(true);
+    // Nothing beyond the listed commands: not another unit, not status (its pager can spawn a shell).
+    const refused = await box.exec([
+      'sh',
+      '-c',
+      `su aura -c 'sudo -n systemctl status ${UNIT}; sudo -n systemctl restart dbus.service' 2>&1 || true`,
+    ]);
+    expect(refused.match(/password is required|not allowed/g)?.length).toBe(2);
   });
 
   it('offers read-only and destructive agent tools', async () => {

@@ -11,8 +11,8 @@ import { stop, track } from './processes.ts';
 const run = promisify(execFile);
 
 /** Built once (about a minute) and kept: a Debian root file system with systemd and sshd. */
-export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v1');
-const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3';
+export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v2');
+const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo';
 
 function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -62,8 +62,8 @@ export interface SystemdBox {
   /** The container's systemd (PID 1 inside it), as seen from the host. */
   leaderPid: number;
   sshPort: number;
-  /** A `servers:` entry that reaches the container as root over SSH, host key pinned. */
-  server(id: string): ServerConfig;
+  /** A `servers:` entry that reaches the container over SSH (as root by default), host key pinned. */
+  server(id: string, user?: string): ServerConfig;
   /** Runs argv inside the container (nsenter), for setting up and checking from outside Aura. */
   exec(argv: string[]): Promise<string>;
   stop(): Promise<void>;
@@ -134,11 +134,11 @@ export async function bootSystemd(): Promise<SystemdBox> {
   return {
     leaderPid,
     sshPort,
-    server: (id) => ({
+    server: (id, user = 'root') => ({
       id,
       host: '127.0.0.1',
       port: sshPort,
-      user: 'root',
+      user,
       privateKeyPath: path.join(dir, 'client'),
       hostKey: fingerprint(Buffer.from(hostPub, 'base64')),
     }),
