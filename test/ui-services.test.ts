@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
 import { freePort } from './harness/net.ts';
-import { bootSystemd, type SystemdBox } from './harness/systemd.ts';
+import { bootSystemd, installTestUnit, type SystemdBox } from './harness/systemd.ts';
 
 const UNIT = 'aura-web.service';
 
@@ -16,11 +16,7 @@ describe('the Services panel in Chromium, on a booted systemd', () => {
   beforeAll(async () => {
     box = await bootSystemd();
     const port = await freePort();
-    await box.exec([
-      'sh',
-      '-c',
-      `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && systemctl daemon-reload && systemctl start ${UNIT}`,
-    ]);
+    await installTestUnit(box, UNIT, port);
     t = await startTestAura({
       servers: [box.server('box')],
       plugins: { services: { enabled: true, units: { box: [{ unit: UNIT, name: 'Web' }] } } },

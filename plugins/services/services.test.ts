@@ -2,7 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { freePort } from '../../test/harness/net.ts';
-import { bootSystemd, type SystemdBox } from '../../test/harness/systemd.ts';
+import { bootSystemd, installTestUnit, type SystemdBox } from '../../test/harness/systemd.ts';
 import { sudoersFile } from './sudoers.ts';
 
 const UNIT = 'aura-web.service';
@@ -18,10 +18,11 @@ describe('services plugin against a real systemd', () => {
   beforeAll(async () => {
     box = await bootSystemd();
     const port = await freePort();
+    await installTestUnit(box, UNIT, port);
     await box.exec([
       'sh',
       '-c',
-      `printf '[Unit]\\nDescription=Aura test web\\n[Service]\\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\\n' > /etc/systemd/system/${UNIT} && printf '[Service]\nType=oneshot\nExecStart=/bin/false\n' > /etc/systemd/system/broken.service && systemctl daemon-reload && systemctl start ${UNIT}`,
+      "printf '[Service]\\nType=oneshot\\nExecStart=/bin/false\\n' > /etc/systemd/system/broken.service && systemctl daemon-reload",
     ]);
     t = await startTestAura({
       servers: [box.server('box'), box.server('box-as-aura', 'aura')],

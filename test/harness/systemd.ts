@@ -150,3 +150,13 @@ export async function bootSystemd(): Promise<SystemdBox> {
     },
   };
 }
+
+/** A small unit the tests manage: python's web server on a free loopback port. */
+export async function installTestUnit(box: SystemdBox, unit: string, port: number): Promise<void> {
+  const file = `[Unit]\nDescription=Aura test web\n[Service]\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\n`;
+  await box.exec([
+    'sh',
+    '-c',
+    `echo ${Buffer.from(file).toString('base64')} | base64 -d > /etc/systemd/system/${unit} && systemctl daemon-reload && systemctl start ${unit}`,
+  ]);
+}

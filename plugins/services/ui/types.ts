@@ -1,24 +1,10 @@
-/** What GET /api/servers/:id/services answers per unit (see ../systemctl.ts). */
-export interface ServiceRow {
-  unit: string;
-  name?: string;
-  description: string;
-  loadState: string;
-  activeState: string;
-  subState: string;
-  mainPid: number | null;
-  since: string | null;
-  cpuPercent: number | null;
-  memoryBytes: number | null;
-  cpuQuota: string | null;
-  memoryMax: number | null;
-}
+import type { ManagedUnit } from '../config.ts';
+import type { UnitStatus } from '../systemctl.ts';
 
-export interface LogEntry {
-  time: string;
-  message: string;
-  priority: number | null;
-}
+export type { LogEntry } from '../journal.ts';
+
+/** What GET /api/servers/:id/services answers per unit. */
+export type ServiceRow = ManagedUnit & UnitStatus & { cpuPercent: number | null };
 
 export function formatBytes(n: number | null): string {
   if (n === null) return '—';
