@@ -40,28 +40,44 @@ export function parseEntry(line: string): LogEntry | undefined {
   };
 }
 
+/** journalctl run by someone outside systemd-journal shows nothing, and says so on stderr. */
+const NOT_READABLE = /not seeing messages from other users and the system/i;
+
 export async function readLogs(host: Host, unit: string, opts: { lines: number; since?: Date }): Promise<LogEntry[]> {
   // No sudo: the journal is readable to members of systemd-journal, and journalctl's varying
   // arguments could not be listed exactly in sudoers.
   const r = await host.run(journalArgv(unit, opts));
   if (r.exitCode !== 0) throw systemdError(r, `journalctl for ${unit} failed`);
+  if (NOT_READABLE.test(r.stderr))
+    throw new AuraError(
+      403,
+      'JOURNAL_NOT_READABLE',
+      `The user Aura runs as on ${host.id} cannot read the journal: add it to the systemd-journal group.`,
+    );
   return r.stdout
     .split('\n')
     .map(parseEntry)
     .filter((e): e is LogEntry => !!e);
 }
 
-/** Follows a unit's journal until `signal` aborts; each new entry goes to onEntry. */
+/** Follows a unit's journal until `signal` aborts; a journalctl that stops early is an error. */
 export async function followLogs(host: Host, unit: string, signal: AbortSignal, onEntry: (e: LogEntry) => void): Promise<void> {
-  await host
-    .stream(journalArgv(unit, { lines: 0, follow: true }), {
+  const stderr: string[] = [];
+  try {
+    const { exitCode } = await host.stream(journalArgv(unit, { lines: 0, follow: true }), {
       signal,
       onLine: (line, source) => {
-        const entry = source === 'stdout' ? parseEntry(line) : undefined;
+        if (source === 'stderr') return void stderr.push(line);
+        const entry = parseEntry(line);
         if (entry) onEntry(entry);
       },
-    })
-    .catch((err: Error) => {
-      if (err.name !== 'AbortError') throw err instanceof AuraError ? err : new AuraError(502, 'SYSTEMD_ERROR', err.message);
     });
+    throw systemdError(
+      { exitCode: exitCode || 1, stdout: '', stderr: stderr.join('\n') },
+      `Following the journal of ${unit} stopped`,
+    );
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') return;
+    throw err instanceof AuraError ? err : new AuraError(502, 'SYSTEMD_ERROR', (err as Error).message);
+  }
 }

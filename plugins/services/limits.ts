@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { type Host } from '../../core/index.ts';
-import { showUnit, systemdError } from './systemctl.ts';
+import { AuraError, type Host } from '../../core/index.ts';
+import { ACTION_TIMEOUT_MS, showUnit, systemdError } from './systemctl.ts';
 
 const CPU_QUOTA = /^([1-9]\d{0,4})%$/;
 const MEMORY_MAX = /^(?:[1-9]\d{0,14}[KMGT]?|infinity)$/;
@@ -32,31 +32,66 @@ export function dropInContent(limits: Limits): string {
   ].join('\n');
 }
 
-/** Fixed names, so a sudoers file can list these exact commands. */
-export function limitCommands(unit: string, limits: Limits): string[][] {
+/** Writes the drop-in (or removes it), reloads and restarts. Fixed names, so sudoers can list them. */
+export function dropInCommands(unit: string, present: boolean): string[][] {
   const file = dropInPath(unit);
   const staged = `${file}.new`;
-  const write =
-    limits.cpuQuota || limits.memoryMax
-      ? [
-          ['install', '-D', '-m', '0644', '/dev/stdin', staged],
-          ['mv', '-f', staged, file],
-        ]
-      : [['rm', '-f', file]];
+  const write = present
+    ? [
+        ['install', '-D', '-m', '0644', '/dev/stdin', staged],
+        ['mv', '-f', staged, file],
+      ]
+    : [['rm', '-f', file]];
   return [...write, ['systemctl', 'daemon-reload'], ['systemctl', 'restart', unit]];
 }
 
-/** Writes (or removes) the drop-in, reloads, restarts, and answers with what systemd now reports. */
-export async function applyLimits(host: Host, unit: string, limits: Limits) {
-  await showUnit(host, unit);
-  for (const argv of limitCommands(unit, limits)) {
+export const limitCommands = (unit: string, limits: Limits) => dropInCommands(unit, !!(limits.cpuQuota || limits.memoryMax));
+
+async function runAll(host: Host, commands: string[][], content: string): Promise<void> {
+  for (const argv of commands) {
     const r = await host.run(argv, {
       sudo: true,
-      input: argv[0] === 'install' ? dropInContent(limits) : undefined,
-      timeoutMs: 90_000,
+      input: argv[0] === 'install' ? content : undefined,
+      timeoutMs: ACTION_TIMEOUT_MS,
     });
     if (r.exitCode !== 0) throw systemdError(r, `${argv.join(' ')} failed`);
   }
-  const status = await showUnit(host, unit);
-  return { cpuQuota: status.cpuQuota, memoryMax: status.memoryMax, dropIns: status.dropIns, status };
+}
+
+/** One limits change per unit at a time: they share the staged file's name. */
+const busy = new Map<string, Promise<unknown>>();
+
+/**
+ * Writes (or removes) the drop-in, reloads, restarts, and answers with what systemd now
+ * reports. If a step fails, the drop-in that was there before is put back.
+ */
+export async function applyLimits(host: Host, unit: string, limits: Limits) {
+  if (!unit.endsWith('.service'))
+    throw new AuraError(400, 'VALIDATION_ERROR', 'CPU and memory limits apply to .service units only.');
+  const key = `${host.id}\0${unit}`;
+  const previous = busy.get(key) ?? Promise.resolve();
+  const change = previous
+    .catch(() => undefined)
+    .then(async () => {
+      await showUnit(host, unit);
+      const before = await host.readFile(dropInPath(unit)).then(
+        (b) => b.toString(),
+        () => undefined,
+      );
+      try {
+        await runAll(host, limitCommands(unit, limits), dropInContent(limits));
+      } catch (err) {
+        const restore = before === undefined ? { cpuQuota: null, memoryMax: null } : { cpuQuota: '1%', memoryMax: null };
+        await runAll(host, limitCommands(unit, restore), before ?? '').catch(() => undefined);
+        throw err;
+      }
+      const status = await showUnit(host, unit);
+      return { cpuQuota: status.cpuQuota, memoryMax: status.memoryMax, dropIns: status.dropIns, status };
+    });
+  busy.set(key, change);
+  try {
+    return await change;
+  } finally {
+    if (busy.get(key) === change) busy.delete(key);
+  }
 }

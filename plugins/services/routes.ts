@@ -15,13 +15,18 @@ const logsQuery = z.object({
 export function servicesRoutes(router: PluginRouter, ctx: PluginContext<ServicesConfig>, usage: UsageTracker): void {
   const { config } = ctx;
 
+  /** The configured name wins over systemd's Id: for an alias they differ, and actions use ours. */
   const list = async (serverId: string, host: Parameters<typeof showUnits>[0]) => {
     const managed = managedUnits(config, serverId);
+    const at = performance.now();
     const statuses = await showUnits(
       host,
       managed.map((u) => u.unit),
     );
-    return statuses.map((s, i) => ({ ...managed[i], ...s, cpuPercent: usage.cpuPercent(serverId, s) }));
+    return statuses.map((s, i) => {
+      const row = { ...s, ...managed[i]! };
+      return { ...row, cpuPercent: usage.cpuPercent(serverId, row, at) };
+    });
   };
 
   router.get('/', async (c) => {
@@ -30,12 +35,19 @@ export function servicesRoutes(router: PluginRouter, ctx: PluginContext<Services
 
   router.get('/usage', async (c) => {
     const rows = await list(c.state.server!.id, c.state.host!);
-    c.body = rows.map(({ unit, cpuPercent, memoryBytes }) => ({ unit, cpuPercent, memoryBytes }));
+    c.body = rows.map(({ unit, activeState, subState, since, cpuPercent, memoryBytes }) => ({
+      unit,
+      activeState,
+      subState,
+      since,
+      cpuPercent,
+      memoryBytes,
+    }));
   });
 
   router.get('/:unit', async (c) => {
     const unit = managedUnit(config, c.state.server!.id, c.params.unit);
-    c.body = { ...unit, ...(await showUnit(c.state.host!, unit.unit)) };
+    c.body = { ...(await showUnit(c.state.host!, unit.unit)), ...unit };
   });
 
   router.post('/:unit/:action', async (c) => {

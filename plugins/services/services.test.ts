@@ -22,6 +22,11 @@ describe('services plugin against a real systemd', () => {
     await box.exec([
       'sh',
       '-c',
+      `ln -s /etc/systemd/system/${UNIT} /etc/systemd/system/web-alias.service && systemctl daemon-reload`,
+    ]);
+    await box.exec([
+      'sh',
+      '-c',
       "printf '[Service]\\nType=oneshot\\nExecStart=/bin/false\\n' > /etc/systemd/system/broken.service && systemctl daemon-reload",
     ]);
     t = await startTestAura({
@@ -30,7 +35,12 @@ describe('services plugin against a real systemd', () => {
         services: {
           enabled: true,
           units: {
-            box: [{ unit: UNIT, name: 'Web' }, { unit: 'ghost.service' }, { unit: 'broken.service' }],
+            box: [
+              { unit: UNIT, name: 'Web' },
+              { unit: 'ghost.service' },
+              { unit: 'broken.service' },
+              { unit: 'web-alias.service' },
+            ],
             'box-as-aura': [{ unit: UNIT }],
             local: [{ unit: 'cron.service' }],
           },
@@ -57,6 +67,9 @@ describe('services plugin against a real systemd', () => {
     });
     expect(Date.parse(web.since as string)).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(web.memoryBytes).toBeGreaterThan(1024 * 1024); // python's RSS, from /proc where accounting is off
+    expect(web.cpuUsageNs).toBeGreaterThan(0); // its CPU time so far, likewise
+    // An alias keeps the name it was configured under, so actions on it stay allowed.
+    expect(first.find((u) => u.unit === 'web-alias.service')).toMatchObject({ activeState: 'active', mainPid: web.mainPid });
     expect(first.find((u) => u.unit === 'ghost.service')).toMatchObject({ loadState: 'not-found' });
     await new Promise((r) => setTimeout(r, 300));
     const usage = (await (await api('/usage')).json()) as { unit: string; cpuPercent: number | null }[];
@@ -64,6 +77,7 @@ describe('services plugin against a real systemd', () => {
     expect(cpu).not.toBeNull();
     expect(cpu!).toBeGreaterThanOrEqual(0);
     expect(cpu!).toBeLessThan(200);
+    expect((await api('/web-alias.service/restart', { method: 'POST' })).status).toBe(200);
   });
 
   it('restarts (a new main pid), stops and starts, and audits each', async () => {
@@ -116,6 +130,26 @@ describe('services plugin against a real systemd', () => {
     await api(`/${UNIT}/restart`, { method: 'POST' });
     expect(await seen).toMatch(/Aura test web/);
     expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).not.toBe('0\n');
+    // Watchers share one journalctl per unit; unfollow ends it for the last one out.
+    const second: Socket = io(`${t.url}/services`, {
+      transports: ['websocket'],
+      extraHeaders: { origin: t.url },
+      auth: { token, serverId: 'box' },
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => second.once('connect', resolve).once('connect_error', reject));
+    expect(await second.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n');
+    // At most three journals per server: each holds one of sshd's few sessions.
+    expect(await second.emitWithAck('follow', { unit: 'ghost.service' })).toEqual({ following: 'ghost.service' });
+    expect(await second.emitWithAck('follow', { unit: 'broken.service' })).toEqual({ following: 'broken.service' });
+    expect(await second.emitWithAck('follow', { unit: 'web-alias.service' })).toMatchObject({ code: 'TOO_MANY_FOLLOWS' });
+    for (const unit of ['ghost.service', 'broken.service']) await second.emitWithAck('unfollow', { unit });
+    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true']), { timeout: 10_000 }).toBe('1\n');
+    await second.emitWithAck('unfollow', { unit: UNIT });
+    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n'); // the first socket still watches
+    second.close();
     socket.close();
     await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true']), { timeout: 10_000 }).toBe('0\n');
   });
@@ -178,6 +212,19 @@ describe('services plugin against a real systemd', () => {
     expect(
       await box.exec(['sh', '-c', `test -e /etc/systemd/system/${UNIT}.d/50-aura-limits.conf && echo written || echo none`]),
     ).toBe('none\n');
+  });
+
+  it('puts the previous drop-in back when applying limits fails', async () => {
+    const res = await api('/broken.service/limits', { method: 'PUT', json: { cpuQuota: '50%', memoryMax: null } });
+    expect(res.status).toBe(502);
+    expect(await res.json()).toMatchObject({ code: 'SYSTEMD_ERROR' });
+    expect(
+      await box.exec([
+        'sh',
+        '-c',
+        'test -e /etc/systemd/system/broken.service.d/50-aura-limits.conf && echo left || echo restored',
+      ]),
+    ).toBe('restored\n');
   });
 
   it("passes systemd's own words on when an action fails", async () => {
@@ -251,5 +298,22 @@ describe('services plugin against a real systemd', () => {
         { ...call, user: { username: 'v', role: 'viewer' } },
       ),
     ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+
+  it('stops following every journal when Aura shuts down', async () => {
+    const socket: Socket = io(`${t.url}/services`, {
+      transports: ['websocket'],
+      extraHeaders: { origin: t.url },
+      auth: { token, serverId: 'box' },
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    await socket.emitWithAck('follow', { unit: UNIT });
+    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n');
+    const closing = t;
+    t = undefined as unknown as TestAura; // afterAll must not close it twice
+    await closing.close(); // the socket is still open: only the shutdown can end the follow
+    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('0\n');
+    socket.close();
   });
 });

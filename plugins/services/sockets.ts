@@ -1,58 +1,53 @@
 import type { Namespace } from 'socket.io';
 import { AuraError, type PluginContext, type PluginSocket } from '../../core/index.ts';
 import type { ServicesConfig } from './config.ts';
-import { followLogs } from './journal.ts';
+import type { JournalFollows } from './follows.ts';
 import { managedUnit } from './units.ts';
+
+const errorBody = (err: unknown) =>
+  err instanceof AuraError ? { detail: err.message, code: err.code } : { detail: 'Following failed.', code: 'INTERNAL' };
 
 /**
  * `follow {unit}` streams a unit's new journal entries as `log {unit, entry}` until
- * `unfollow {unit}`, a disconnect, or shutdown; then journalctl is stopped.
+ * `unfollow {unit}`, a disconnect, or shutdown; a journalctl that fails says so as `aura:error`.
  */
-export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfig>): void {
+export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfig>, follows: JournalFollows): void {
   nsp.on('connection', (raw) => {
     const socket = raw as unknown as PluginSocket;
-    const follows = new Map<string, AbortController>();
-    const stopAll = () => {
-      for (const ac of follows.values()) ac.abort();
-      follows.clear();
-    };
+    const leave = new Map<string, () => void>();
     const reply = (ack: unknown, body: unknown) => typeof ack === 'function' && (ack as (b: unknown) => void)(body);
-    const fail = (ack: unknown, err: unknown) =>
-      reply(
-        ack,
-        err instanceof AuraError ? { detail: err.message, code: err.code } : { detail: 'Following failed.', code: 'INTERNAL' },
-      );
 
     socket.on('follow', (req: { unit?: unknown }, ack?: unknown) => {
       try {
+        if (ctx.signal.aborted) throw new AuraError(503, 'SHUTTING_DOWN', 'Aura is stopping.');
         const { unit } = managedUnit(ctx.config, socket.data.server!.id, req?.unit);
-        if (!follows.has(unit)) {
-          const ac = new AbortController();
-          follows.set(unit, ac);
-          const stop = () => ac.abort();
-          ctx.signal.addEventListener('abort', stop, { once: true });
-          void followLogs(socket.data.host!, unit, ac.signal, (entry) => socket.emit('log', { unit, entry }))
-            .catch((err: unknown) =>
-              socket.emit('aura:error', { detail: (err as Error).message, code: (err as AuraError).code ?? 'INTERNAL' }),
-            )
-            .finally(() => {
-              ctx.signal.removeEventListener('abort', stop);
-              if (follows.get(unit) === ac) follows.delete(unit);
-            });
-        }
+        if (!leave.has(unit))
+          leave.set(
+            unit,
+            follows.join(socket.data.server!.id, socket.data.host!, unit, {
+              entry: (entry) => socket.emit('log', { unit, entry }),
+              error: (err) => {
+                leave.delete(unit);
+                socket.emit('aura:error', { ...errorBody(err), unit });
+              },
+            }),
+          );
         reply(ack, { following: unit });
       } catch (err) {
-        fail(ack, err);
+        reply(ack, errorBody(err));
       }
     });
 
     socket.on('unfollow', (req: { unit?: unknown }, ack?: unknown) => {
       const unit = typeof req?.unit === 'string' ? req.unit : '';
-      follows.get(unit)?.abort();
-      follows.delete(unit);
+      leave.get(unit)?.();
+      leave.delete(unit);
       reply(ack, { following: null });
     });
 
-    socket.on('disconnect', stopAll);
+    socket.on('disconnect', () => {
+      for (const stop of leave.values()) stop();
+      leave.clear();
+    });
   });
 }

@@ -1,16 +1,12 @@
 import type { ManagedUnit } from './config.ts';
-import { limitCommands } from './limits.ts';
+import { dropInCommands } from './limits.ts';
 import type { UnitAction } from './systemctl.ts';
 
 const ACTIONS: UnitAction[] = ['start', 'stop', 'restart'];
 
 /** The exact argv lists Aura runs with sudo for one unit: the same arrays the plugin passes. */
 export function privilegedCommands(unit: string): string[][] {
-  return [
-    ...ACTIONS.map((a) => ['systemctl', a, unit]),
-    ...limitCommands(unit, { cpuQuota: '100%', memoryMax: null }),
-    ...limitCommands(unit, { cpuQuota: null, memoryMax: null }),
-  ];
+  return [...ACTIONS.map((a) => ['systemctl', a, unit]), ...dropInCommands(unit, true), ...dropInCommands(unit, false)];
 }
 
 /** sudoers treats these as syntax inside a command's arguments. */

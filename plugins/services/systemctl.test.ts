@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { UNIT_NAME } from './config.ts';
 import { parseEntry } from './journal.ts';
 import { dropInContent, limitCommands, limitsBody } from './limits.ts';
-import { parseShow, toStatus } from './systemctl.ts';
+import { parseProcUsage, parseShow, toStatus } from './systemctl.ts';
 import { UsageTracker } from './usage.ts';
 
 const captured = (name: string) => readFileSync(path.join(import.meta.dirname, 'testdata', name), 'utf8');
@@ -36,6 +36,16 @@ describe('systemctl show, parsed', () => {
     expect(s!.dropIns).toHaveLength(2);
     expect(toStatus({ CPUQuotaPerSecUSec: '2s' }).cpuQuota).toBe('200%');
     expect(toStatus({ CPUQuotaPerSecUSec: '10ms' }).cpuQuota).toBe('1%');
+    expect(toStatus({ CPUQuotaPerSecUSec: '1min 40s' }).cpuQuota).toBe('10000%');
+  });
+});
+
+describe('/proc fallback', () => {
+  it('reads CPU time from stat even when status mentions parentheses', () => {
+    const stat =
+      '61 (python3 (web)) S 1 61 61 0 -1 4194560 2553 0 0 0 37 12 0 0 20 0 1 0 1234 30000000 4700 18446744073709551615';
+    const status = 'Name:\tpython3\nState:\tS (sleeping)\nVmRSS:\t   18800 kB\n';
+    expect(parseProcUsage(`${stat}\n${status}`)).toEqual({ cpuNs: 49 * 1e7, rss: 18800 * 1024 });
   });
 });
 
@@ -104,10 +114,11 @@ describe('unit names and limits', () => {
 describe('CPU percent', () => {
   it('comes from the CPU time used between two looks', () => {
     let now = 1000;
-    const usage = new UsageTracker(() => now);
+    const usage = new UsageTracker();
     const s = { unit: 'a.service', cpuUsageNs: 0 } as Parameters<UsageTracker['cpuPercent']>[1];
-    expect(usage.cpuPercent('local', s)).toBeNull();
+    expect(usage.cpuPercent('local', s, now)).toBeNull();
     now += 2000;
-    expect(usage.cpuPercent('local', { ...s, cpuUsageNs: 1e9 })).toBe(50);
+    expect(usage.cpuPercent('local', { ...s, cpuUsageNs: 1e9 }, now)).toBe(50);
+    expect(usage.cpuPercent('local', { ...s, cpuUsageNs: 1e9 }, now - 500)).toBeNull(); // an older look, late
   });
 });

@@ -55,9 +55,9 @@ const number = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : nu
 
 /** CPUQuotaPerSecUSec=500ms means 50%; 2s means 200%. */
 function quotaPercent(v: string | undefined): string | null {
-  const m = /^(?:(\d+)s)?\s*(?:(\d+)ms)?\s*(?:(\d+)us)?$/.exec(v ?? '');
+  const m = /^(?:(\d+)min)?\s*(?:(\d+)s)?\s*(?:(\d+)ms)?\s*(?:(\d+)us)?$/.exec(v ?? '');
   if (!v || v === 'infinity' || !m) return null;
-  const us = Number(m[1] ?? 0) * 1e6 + Number(m[2] ?? 0) * 1e3 + Number(m[3] ?? 0);
+  const us = Number(m[1] ?? 0) * 6e7 + Number(m[2] ?? 0) * 1e6 + Number(m[3] ?? 0) * 1e3 + Number(m[4] ?? 0);
   return `${Math.round(us / 1e4)}%`;
 }
 
@@ -86,7 +86,12 @@ export function systemdError(r: RunResult, what: string): AuraError {
   const said = (r.stderr || r.stdout).trim();
   if (r.exitCode === 127 || /not been booted with systemd|Failed to connect to bus|systemctl: command not found/i.test(said))
     return new AuraError(503, 'SYSTEMD_UNAVAILABLE', `This server does not run systemd, so units cannot be managed: ${said}`);
-  if (/not found|not loaded/i.test(said)) return new AuraError(404, 'UNIT_NOT_FOUND', `${what}: ${said}`);
+  if (/a password is required|is not allowed to execute|sudo: .*command not found/i.test(said))
+    return new AuraError(
+      502,
+      'SUDO_REFUSED',
+      `${what}: ${said}. Install the file \`npm run sudoers\` prints (see systemd/README.md).`,
+    );
   return new AuraError(502, 'SYSTEMD_ERROR', `${what}: ${said || `exit ${r.exitCode}`}`);
 }
 
@@ -96,10 +101,16 @@ export function systemdError(r: RunResult, what: string): AuraError {
  */
 async function mainProcessUsage(host: Host, pid: number): Promise<{ cpuNs: number; rss: number } | undefined> {
   const r = await host.run(['cat', `/proc/${pid}/stat`, `/proc/${pid}/status`], { timeoutMs: 5000 });
-  if (r.exitCode !== 0) return undefined;
-  const stat = r.stdout.slice(r.stdout.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(stat[11]) + Number(stat[12]); // utime + stime, at 100 Hz
-  const rss = /VmRSS:\s+(\d+) kB/.exec(r.stdout);
+  return r.exitCode === 0 ? parseProcUsage(r.stdout) : undefined;
+}
+
+/** /proc/<pid>/stat (one line; the name in parentheses may hold anything) then /proc/<pid>/status. */
+export function parseProcUsage(text: string): { cpuNs: number; rss: number } | undefined {
+  const statLine = text.slice(0, text.indexOf('\n'));
+  const fields = statLine.slice(statLine.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime, at 100 Hz
+  if (!Number.isFinite(ticks)) return undefined;
+  const rss = /VmRSS:\s+(\d+) kB/.exec(text);
   return { cpuNs: ticks * 1e7, rss: rss ? Number(rss[1]) * 1024 : 0 };
 }
 
@@ -129,10 +140,16 @@ export async function showUnit(host: Host, unit: string): Promise<UnitStatus> {
 
 export type UnitAction = 'start' | 'stop' | 'restart';
 
+/**
+ * systemd bounds its own jobs (TimeoutStopSec + TimeoutStartSec, 90 s each by default), and a
+ * command run through sudo cannot be killed by a user who may only run it: wait longer than that.
+ */
+export const ACTION_TIMEOUT_MS = 200_000;
+
 /** Runs the action as root and answers with the state it left the unit in. */
 export async function runAction(host: Host, unit: string, action: UnitAction) {
   await showUnit(host, unit);
-  const r = await host.run(['systemctl', action, unit], { sudo: true, timeoutMs: 90_000 });
+  const r = await host.run(['systemctl', action, unit], { sudo: true, timeoutMs: ACTION_TIMEOUT_MS });
   if (r.exitCode !== 0) throw systemdError(r, `systemctl ${action} ${unit} failed`);
   return { status: await showUnit(host, unit), output: (r.stdout + r.stderr).trim() };
 }

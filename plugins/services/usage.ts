@@ -4,11 +4,9 @@ import type { UnitStatus } from './systemctl.ts';
 export class UsageTracker {
   private readonly last = new Map<string, { ns: number; at: number }>();
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
-
-  cpuPercent(serverId: string, s: UnitStatus): number | null {
+  /** `at` is when the numbers were asked for (performance.now()), so overlapping looks stay honest. */
+  cpuPercent(serverId: string, s: UnitStatus, at: number): number | null {
     const key = `${serverId}\0${s.unit}`;
-    const at = this.now();
     const prev = this.last.get(key);
     if (s.cpuUsageNs === null) {
       this.last.delete(key);
