@@ -12,5 +12,6 @@ export type {
 } from './plugin.ts';
 export type { Host, PtyOptions, PtySession, RunOptions, RunResult, ServerInfo, StreamOptions } from './hosts/index.ts';
 export type { AuraUser, Role } from './sessions.ts';
-export { AuraError, badRequest, forbidden, notFound } from './errors.ts';
+export { AuraError, badRequest, forbidden, notFound, toErrorBody } from './errors.ts';
 export { validate } from './validate.ts';
+export { socketHandler } from './socket-handler.ts';

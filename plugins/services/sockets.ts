@@ -1,11 +1,11 @@
 import type { Namespace } from 'socket.io';
-import { AuraError, type PluginContext, type PluginSocket } from '../../core/index.ts';
+import { z } from 'zod';
+import { AuraError, socketHandler, toErrorBody, type PluginContext, type PluginSocket } from '../../core/index.ts';
 import type { ServicesConfig } from './config.ts';
 import type { JournalFollows } from './follows.ts';
 import { managedUnit } from './units.ts';
 
-const errorBody = (err: unknown) =>
-  err instanceof AuraError ? { detail: err.message, code: err.code } : { detail: 'Following failed.', code: 'INTERNAL' };
+const unitPayload = z.object({ unit: z.unknown() });
 
 /**
  * `follow {unit}` streams a unit's new journal entries as `log {unit, entry}` until
@@ -15,12 +15,12 @@ export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfi
   nsp.on('connection', (raw) => {
     const socket = raw as unknown as PluginSocket;
     const leave = new Map<string, () => void>();
-    const reply = (ack: unknown, body: unknown) => typeof ack === 'function' && (ack as (b: unknown) => void)(body);
 
-    socket.on('follow', (req: { unit?: unknown }, ack?: unknown) => {
-      try {
+    socket.on(
+      'follow',
+      socketHandler(unitPayload, (req) => {
         if (ctx.signal.aborted) throw new AuraError(503, 'SHUTTING_DOWN', 'Aura is stopping.');
-        const { unit } = managedUnit(ctx.config, socket.data.server!.id, req?.unit);
+        const { unit } = managedUnit(ctx.config, socket.data.server!.id, req.unit);
         if (!leave.has(unit))
           leave.set(
             unit,
@@ -28,22 +28,23 @@ export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfi
               entry: (entry) => socket.emit('log', { unit, entry }),
               error: (err) => {
                 leave.delete(unit);
-                socket.emit('aura:error', { ...errorBody(err), unit });
+                socket.emit('aura:error', { ...toErrorBody(err).body, unit });
               },
             }),
           );
-        reply(ack, { following: unit });
-      } catch (err) {
-        reply(ack, errorBody(err));
-      }
-    });
+        return { following: unit };
+      }),
+    );
 
-    socket.on('unfollow', (req: { unit?: unknown }, ack?: unknown) => {
-      const unit = typeof req?.unit === 'string' ? req.unit : '';
-      leave.get(unit)?.();
-      leave.delete(unit);
-      reply(ack, { following: null });
-    });
+    socket.on(
+      'unfollow',
+      socketHandler(unitPayload, (req) => {
+        const unit = String(req.unit);
+        leave.get(unit)?.();
+        leave.delete(unit);
+        return { following: null };
+      }),
+    );
 
     socket.on('disconnect', () => {
       for (const stop of leave.values()) stop();
