@@ -42,6 +42,7 @@ describe('every route and socket namespace, read from the running app', () => {
       if (PUBLIC_ROUTES.has(`${r.method} ${r.path}`)) continue;
       const res = await t.request(concrete(r.path), { method: r.method, headers: { origin: t.url } });
       expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expect(await res.json()).toEqual({ detail: expect.any(String), code: 'UNAUTHENTICATED' });
     }
   });
 
@@ -179,11 +180,14 @@ describe('sessions and tokens', () => {
     expect(created.status).toBe(201);
     const body = (await created.json()) as { id: string; token: string };
     expect(body.token).toMatch(/^aura_[0-9a-f]{16}_[\w-]{43}$/);
+    // The secret may itself hold "_": it is everything after aura_<16 hex>_.
+    const secret = body.token.slice('aura_'.length + 17);
+    expect(secret).toHaveLength(43);
     const listed = await (await t.request('/api/tokens', { cookie })).text();
     expect(listed).toContain('backup script');
-    expect(listed).not.toContain(body.token.split('_')[2]);
+    expect(listed).not.toContain(secret);
     expect((await t.request('/api/servers', { token: body.token })).status).toBe(200);
-    expect(readFileSync(path.join(t.dataDir, 'store.json'), 'utf8')).not.toContain(body.token.split('_')[2]);
+    expect(readFileSync(path.join(t.dataDir, 'store.json'), 'utf8')).not.toContain(secret);
     const info = (await (await t.request('/api/tokens', { cookie })).json()) as { lastUsedAt: string | null }[];
     expect(info[0]!.lastUsedAt).not.toBeNull();
 
