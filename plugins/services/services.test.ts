@@ -12,6 +12,18 @@ describe('services plugin against a real systemd', () => {
   let box: SystemdBox;
   let t: TestAura;
   let token: string;
+  /** How many journalctl processes run in the container, as pgrep counts them ("0\n" for none). */
+  const journalctls = () => box.exec(['sh', '-c', 'pgrep -c journalctl || true']);
+  const followSocket = async (): Promise<Socket> => {
+    const socket = io(`${t.url}/services`, {
+      transports: ['websocket'],
+      extraHeaders: { origin: t.url },
+      auth: { token, serverId: 'box' },
+      forceNew: true,
+    });
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    return socket;
+  };
   const api = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>
     t.request(`/api/servers/box/services${p}`, { token, ...init });
 
@@ -113,13 +125,7 @@ describe('services plugin against a real systemd', () => {
   });
 
   it('follows the journal live and stops journalctl when the viewer leaves', async () => {
-    const socket: Socket = io(`${t.url}/services`, {
-      transports: ['websocket'],
-      extraHeaders: { origin: t.url },
-      auth: { token, serverId: 'box' },
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const socket = await followSocket();
     expect(await socket.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
     expect(await socket.emitWithAck('follow', { unit: 'cron.service' })).toMatchObject({ code: 'UNIT_NOT_MANAGED' });
     for (const unit of [[UNIT], { unit: UNIT }, 'a\nb.service', 42])
@@ -129,29 +135,23 @@ describe('services plugin against a real systemd', () => {
     );
     await api(`/${UNIT}/restart`, { method: 'POST' });
     expect(await seen).toMatch(/Aura test web/);
-    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).not.toBe('0\n');
+    expect(await journalctls()).not.toBe('0\n');
     // Watchers share one journalctl per unit; unfollow ends it for the last one out.
-    const second: Socket = io(`${t.url}/services`, {
-      transports: ['websocket'],
-      extraHeaders: { origin: t.url },
-      auth: { token, serverId: 'box' },
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => second.once('connect', resolve).once('connect_error', reject));
+    const second = await followSocket();
     expect(await second.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
     await new Promise((r) => setTimeout(r, 300));
-    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n');
+    expect(await journalctls()).toBe('1\n');
     // At most three journals per server: each holds one of sshd's few sessions.
     expect(await second.emitWithAck('follow', { unit: 'ghost.service' })).toEqual({ following: 'ghost.service' });
     expect(await second.emitWithAck('follow', { unit: 'broken.service' })).toEqual({ following: 'broken.service' });
     expect(await second.emitWithAck('follow', { unit: 'web-alias.service' })).toMatchObject({ code: 'TOO_MANY_FOLLOWS' });
     for (const unit of ['ghost.service', 'broken.service']) await second.emitWithAck('unfollow', { unit });
-    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true']), { timeout: 10_000 }).toBe('1\n');
+    await expect.poll(() => journalctls(), { timeout: 10_000 }).toBe('1\n');
     await second.emitWithAck('unfollow', { unit: UNIT });
-    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n'); // the first socket still watches
+    expect(await journalctls()).toBe('1\n'); // the first socket still watches
     second.close();
     socket.close();
-    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true']), { timeout: 10_000 }).toBe('0\n');
+    await expect.poll(() => journalctls(), { timeout: 10_000 }).toBe('0\n');
   });
 
   it('sets CPU and memory limits through a drop-in, reports them, and removes them', async () => {
@@ -301,19 +301,13 @@ describe('services plugin against a real systemd', () => {
   });
 
   it('stops following every journal when Aura shuts down', async () => {
-    const socket: Socket = io(`${t.url}/services`, {
-      transports: ['websocket'],
-      extraHeaders: { origin: t.url },
-      auth: { token, serverId: 'box' },
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const socket = await followSocket();
     await socket.emitWithAck('follow', { unit: UNIT });
-    await expect.poll(() => box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('1\n');
+    await expect.poll(() => journalctls()).toBe('1\n');
     const closing = t;
     t = undefined as unknown as TestAura; // afterAll must not close it twice
     await closing.close(); // the socket is still open: only the shutdown can end the follow
-    expect(await box.exec(['sh', '-c', 'pgrep -c journalctl || true'])).toBe('0\n');
+    expect(await journalctls()).toBe('0\n');
     socket.close();
   });
 });
