@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: a real sshd (SSH hosts), sudo (sudo -n over SSH),
-# iproute2 (ss, for the ports plugin), Chromium (the UI tests), Docker (host.docker()),
+# iproute2 (ss, for the ports plugin), Chromium (the UI tests), Docker (host.dial() to its API),
 # and systemd-nspawn with debootstrap (a booted systemd for the services plugin).
 # Needs root.
 set -euo pipefail

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type Dockerode from 'dockerode';
+import type { Duplex } from 'node:stream';
 
 export interface RunOptions {
   /** Runs as root through `sudo -n --` when the host's user is not root already. */
@@ -34,6 +34,17 @@ export interface PtyOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * What Host.dial() connects to: a unix socket on the host, or a command's stdin and stdout
+ * (an argv array as for run(), never a shell string; `sudo` as in RunOptions).
+ */
+export type DialTarget = { unixSocket: string } | { argv: string[]; sudo?: boolean };
+
+export interface DialOptions {
+  /** Aborting closes the socket or kills the command, as destroy() does. */
+  signal?: AbortSignal;
+}
+
 export interface PtySession {
   write(data: string): void;
   resize(cols: number, rows: number): void;
@@ -50,6 +61,11 @@ export interface PtySession {
 export interface Host {
   readonly id: string;
   readonly kind: 'local' | 'ssh';
+  /**
+   * Counts the connections made to the server so far: what was learnt about it (a plugin's
+   * availability) is stale once this changes. Always 0 for local.
+   */
+  readonly epoch: number;
   run(argv: string[], opts?: RunOptions): Promise<RunResult>;
   /** Runs a long command, handing over its output line by line; resolves with its exit code. */
   stream(argv: string[], opts: StreamOptions): Promise<{ exitCode: number }>;
@@ -60,8 +76,22 @@ export interface Host {
    * defaults to the replaced file's (0644 for a new one), so a secret stays private.
    */
   writeFile(filePath: string, data: string | Buffer, opts?: { mode?: number }): Promise<void>;
-  /** A dockerode client for this host's engine (loaded on first use). */
-  docker(): Promise<Dockerode>;
+  /**
+   * A byte stream on the host, for a protocol the plugin speaks itself (Docker's API, a
+   * database's socket): to a unix socket there, or to a command's stdin and stdout. Over SSH
+   * both ride the pooled connection (an OpenSSH streamlocal channel; an exec session).
+   *
+   * - Resolves once the socket is connected or the command is started. The stream ends when
+   *   the socket closes or the command exits; end() closes only the writing side (stdin).
+   * - destroy() and an aborted signal close the socket or kill the command with everything
+   *   it started (TERM, then KILL); the stream's 'close' comes once the command is gone.
+   * - A command's stderr is not in the stream: a command that exits non-zero (or is not
+   *   found) destroys the stream with a 502 error quoting the end of its stderr.
+   * - A socket that is missing rejects with 404 FILE_NOT_FOUND, one the user may not open
+   *   with 403 FILE_PERMISSION_DENIED, one nobody answers with a 502; a malformed target
+   *   with 400 INVALID_COMMAND.
+   */
+  dial(target: DialTarget, opts?: DialOptions): Promise<Duplex>;
   close(): Promise<void>;
 }
 

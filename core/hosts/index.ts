@@ -1,10 +1,10 @@
 import type { CoreConfig } from '../config.ts';
-import { AuraError } from '../errors.ts';
+import { coreErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Host } from './host.ts';
 import { createLocalHost } from './local.ts';
 
-export type { Host, PtyOptions, PtySession, RunOptions, RunResult, StreamOptions } from './host.ts';
+export type { DialOptions, DialTarget, Host, PtyOptions, PtySession, RunOptions, RunResult, StreamOptions } from './host.ts';
 
 export interface ServerInfo {
   id: string;
@@ -22,23 +22,12 @@ export interface Hosts {
   closeAll(): Promise<void>;
 }
 
-/** ssh2 is loaded only when a remote server is configured: most boxes manage just themselves. */
-export async function createHosts(config: CoreConfig, rootDir: string, log: Logger): Promise<Hosts> {
-  const { createSshHost } = config.servers.length ? await import('./ssh.ts') : { createSshHost: undefined };
-  const servers = new Map<string, { info: ServerInfo; host: Host }>();
-  servers.set('local', {
-    info: { id: 'local', name: 'This machine', host: 'localhost', kind: 'local' },
-    host: createLocalHost(),
-  });
-  for (const s of config.servers) {
-    servers.set(s.id, {
-      info: { id: s.id, name: s.name ?? s.id, host: s.host, kind: 'ssh' },
-      host: createSshHost!({ server: s, rootDir, log: log.child({ server: s.id }) }),
-    });
-  }
+/** Hosts from servers already made: local first, then the rest in order. */
+export function hostsFrom(entries: { info: ServerInfo; host: Host }[]): Hosts {
+  const servers = new Map(entries.map((e) => [e.info.id, e]));
   const entry = (id: string) => {
     const found = servers.get(id);
-    if (!found) throw new AuraError(404, 'SERVER_NOT_FOUND', `No server "${id}" is configured.`);
+    if (!found) throw coreErrors.SERVER_NOT_FOUND(`No server "${id}" is configured.`);
     return found;
   };
   return {
@@ -50,4 +39,16 @@ export async function createHosts(config: CoreConfig, rootDir: string, log: Logg
     list: () => [...servers.values()].map((s) => s.info),
     closeAll: async () => void (await Promise.all([...servers.values()].map((s) => s.host.close()))),
   };
+}
+
+/** ssh2 is loaded only when a remote server is configured: most boxes manage just themselves. */
+export async function createHosts(config: CoreConfig, rootDir: string, log: Logger): Promise<Hosts> {
+  const { createSshHost } = config.servers.length ? await import('./ssh.ts') : { createSshHost: undefined };
+  return hostsFrom([
+    { info: { id: 'local', name: 'This machine', host: 'localhost', kind: 'local' }, host: createLocalHost() },
+    ...config.servers.map((s) => ({
+      info: { id: s.id, name: s.name ?? s.id, host: s.host, kind: 'ssh' as const },
+      host: createSshHost!({ server: s, rootDir, log: log.child({ server: s.id }) }),
+    })),
+  ]);
 }

@@ -1,20 +1,24 @@
+import { coreErrors } from '../errors.ts';
 import { spawn } from 'node:child_process';
 import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { connect, type Socket } from 'node:net';
 import os from 'node:os';
-import type Dockerode from 'dockerode';
 import type { IPty } from 'node-pty';
-import { checkArgv } from './argv.ts';
-import { runCommand, streamCommand, type Start } from './commands.ts';
-import { fileError, signalExitCode } from './output.ts';
+import { buildArgv, checkArgv } from './argv.ts';
+import { runCommand, streamCommand, type OutputSink, type Running, type Start } from './commands.ts';
+import { checkDialTarget, HostStream, socketError, whenOpen } from './dial.ts';
+import { abortError, fileError, signalExitCode } from './output.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
 
-/** Runs argv in its own process group so that a kill reaches everything it started. */
-const startLocal: Start = async (argv, opts, sink) => {
+/**
+ * Starts argv in its own process group, so that a kill reaches everything it started. Its
+ * stdin is left open for the caller.
+ */
+function spawnLocal(argv: string[], opts: { cwd?: string; viaSudo: boolean }, sink: OutputSink) {
   const child = spawn(argv[0]!, argv.slice(1), { cwd: opts.cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
   child.stdout.on('data', sink.stdout);
   child.stderr.on('data', sink.stderr);
   child.stdin.on('error', () => undefined); // a command that exits without reading its input
-  child.stdin.end(opts.input ?? undefined);
   const exited = new Promise<number>((resolve) => {
     child.on('error', (err: NodeJS.ErrnoException) => {
       // Same exit code and message a shell gives, so local and SSH hosts answer alike.
@@ -23,7 +27,7 @@ const startLocal: Start = async (argv, opts, sink) => {
     });
     child.on('close', (code, signal) => resolve(code ?? signalExitCode(signal)));
   });
-  return {
+  const running: Running = {
     exited,
     kill(sig) {
       if (!child.pid) return;
@@ -43,7 +47,26 @@ const startLocal: Start = async (argv, opts, sink) => {
       child.unref();
     },
   };
+  return { child, running };
+}
+
+const startLocal: Start = async (argv, opts, sink) => {
+  const { child, running } = spawnLocal(argv, opts, sink);
+  child.stdin.end(opts.input ?? undefined);
+  return running;
 };
+
+/** A unix socket on this machine, once connected. */
+function connectLocal(socketPath: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(socketPath);
+    const refused = (err: NodeJS.ErrnoException) => reject(socketError(socketPath, err.code));
+    socket.once('error', refused).once('connect', () => {
+      socket.off('error', refused);
+      resolve(socket);
+    });
+  });
+}
 
 function wrapNodePty(p: IPty): PtySession {
   return {
@@ -57,10 +80,10 @@ function wrapNodePty(p: IPty): PtySession {
 
 export function createLocalHost(): Host {
   const isRoot = process.getuid?.() === 0;
-  let docker: Promise<Dockerode> | undefined;
   return {
     id: 'local',
     kind: 'local',
+    epoch: 0,
     run: (argv, opts) => runCommand(startLocal, isRoot, argv, opts),
     stream: (argv, opts) => streamCommand(startLocal, isRoot, argv, opts),
     async pty(opts: PtyOptions) {
@@ -94,8 +117,22 @@ export function createLocalHost(): Host {
         throw fileError(err, filePath);
       }
     },
-    docker: () =>
-      (docker ??= import('dockerode').then(({ default: Dockerode }) => new Dockerode({ socketPath: '/var/run/docker.sock' }))),
+    async dial(target, opts = {}) {
+      checkDialTarget(target);
+      if (opts.signal?.aborted) throw abortError();
+      if ('unixSocket' in target) return whenOpen(connectLocal(target.unixSocket), opts.signal);
+      const argv = buildArgv(target.argv, { sudo: target.sudo }, isRoot);
+      const stream = new HostStream(target.argv[0]!, coreErrors.DIAL_FAILED);
+      const { child, running } = spawnLocal(argv, { viaSudo: target.sudo === true && !isRoot }, stream.sink);
+      stream.attach({
+        ...running,
+        write: (chunk, done) => void child.stdin.write(chunk, () => done()),
+        end: () => void child.stdin.end(),
+        pause: () => void child.stdout.pause(),
+        resume: () => void child.stdout.resume(),
+      });
+      return whenOpen(Promise.resolve(stream), opts.signal);
+    },
     close: async () => undefined,
   };
 }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { AuraError } from '../errors.ts';
+import { AuraError, coreErrors } from '../errors.ts';
 import { MAX_OUTPUT_BYTES } from './host.ts';
 
 /** Collects a command's output up to MAX_OUTPUT_BYTES, keeping the first part. */
@@ -45,7 +45,7 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buff
 }
 
 export const timeoutError = (argv: readonly string[], ms: number) =>
-  new AuraError(504, 'COMMAND_TIMEOUT', `"${argv[0]}" did not finish within ${ms} ms and was stopped.`);
+  coreErrors.COMMAND_TIMEOUT(`"${argv[0]}" did not finish within ${ms} ms and was stopped.`);
 
 export const abortError = () => {
   const err = new Error('The command was aborted.');
@@ -63,8 +63,8 @@ export function signalExitCode(name: string | null | undefined): number {
 export function fileError(err: unknown, filePath: string): Error {
   if (err instanceof AuraError) return err;
   const e = err as { code?: unknown; message?: string };
-  if (e.code === 'ENOENT' || e.code === 2) return new AuraError(404, 'FILE_NOT_FOUND', `No such file: ${filePath}`);
+  if (e.code === 'ENOENT' || e.code === 2) return coreErrors.FILE_NOT_FOUND(`No such file: ${filePath}`);
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 3)
-    return new AuraError(403, 'FILE_PERMISSION_DENIED', `Permission denied: ${filePath}`);
-  return new AuraError(502, 'FILE_ERROR', `Cannot access ${filePath}: ${e.message ?? String(err)}`);
+    return coreErrors.FILE_PERMISSION_DENIED(`Permission denied: ${filePath}`);
+  return coreErrors.FILE_ERROR(`Cannot access ${filePath}: ${e.message ?? String(err)}`);
 }

@@ -1,18 +1,17 @@
-import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type Dockerode from 'dockerode';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
 import type { ServerConfig } from '../config.ts';
-import { AuraError } from '../errors.ts';
+import { coreErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { buildArgv, toRemoteCommand } from './argv.ts';
-import { runCommand, streamCommand, type Start } from './commands.ts';
+import { runCommand, streamCommand, type OutputSink, type Running, type Start } from './commands.ts';
+import { checkDialTarget, HostStream, socketError, whenOpen, type Pipe } from './dial.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
 import { checkKnownHosts, fingerprint } from './hostkeys.ts';
-import { fileError, signalExitCode } from './output.ts';
+import { abortError, fileError, signalExitCode } from './output.ts';
 import { slots } from './slots.ts';
 
 /**
@@ -26,6 +25,16 @@ const PID_LINE = /^aura-pid:(\d+)$/;
 
 /** The shell line for one command: its process group's pid first, then the command. */
 const remoteScript = (argv: string[], cwd: string | undefined) => `printf 'aura-pid:%s\\n' "$$"; ${toRemoteCommand(argv, cwd)}`;
+
+/**
+ * Why a unix socket could not be opened, which OpenSSH does not say ("open failed"): exits
+ * 3 when it is missing, 4 when it is no socket, 5 when the user may not open it.
+ */
+const SOCKET_PROBE = [
+  'if [ -e "$1" ]; then [ -S "$1" ] || exit 4; [ -w "$1" ] || exit 5; exit 0; fi',
+  'd=$(dirname -- "$1"); [ -d "$d" ] && [ ! -x "$d" ] && exit 5; exit 3',
+].join('\n');
+const PROBE_ERRNO: Record<number, string> = { 0: 'ECONNREFUSED', 3: 'ENOENT', 4: 'ENOTSOCK', 5: 'EACCES' };
 
 const exitCodes = new WeakMap<ClientChannel, { code: number }>();
 
@@ -54,7 +63,7 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
   const knownHosts = resolvePath(server.knownHostsPath ?? '~/.ssh/known_hosts');
   let connection: Promise<Client> | undefined;
   let sftpSession: Promise<SFTPWrapper> | undefined;
-  let docker: Promise<Dockerode> | undefined;
+  let epoch = 0;
   const runSlots = slots(MAX_CONCURRENT_RUNS);
 
   /** Pinned fingerprint if configured, otherwise known_hosts; anything else is refused. */
@@ -79,7 +88,7 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
       privateKey = readFileSync(resolvePath(server.privateKeyPath));
     } catch (err) {
       const message = `Cannot read the private key for server "${server.id}": ${(err as Error).message}`;
-      return Promise.reject(new AuraError(502, 'SSH_KEY_UNREADABLE', message));
+      return Promise.reject(coreErrors.SSH_KEY_UNREADABLE(message));
     }
     const pending = new Promise<Client>((resolve, reject) => {
       const client = new Client();
@@ -91,13 +100,16 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
         sftpSession = undefined;
       };
       client
-        .on('ready', () => resolve(client))
+        .on('ready', () => {
+          epoch++;
+          resolve(client);
+        })
         .on('error', (err) => {
           forget();
           if (refusal) {
             log.warn({ server: server.id }, refusal);
-            reject(new AuraError(502, 'HOST_KEY_MISMATCH', refusal));
-          } else reject(new AuraError(502, 'SSH_ERROR', `Cannot reach server "${server.id}": ${err.message}`));
+            reject(coreErrors.HOST_KEY_MISMATCH(refusal));
+          } else reject(coreErrors.SSH_ERROR(`Cannot reach server "${server.id}": ${err.message}`));
         })
         .on('close', forget)
         .connect({
@@ -120,9 +132,12 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
 
   /**
    * A session on the pooled connection. sshd frees closed sessions a moment after they
-   * close, so a refusal is retried briefly before it is reported.
+   * close, so a refusal is retried briefly before it is reported (other channels: `attempts`).
    */
-  const openChannel = async (open: (c: Client, cb: (err: Error | undefined, ch: ClientChannel) => void) => void) => {
+  const openChannel = async (
+    open: (c: Client, cb: (err: Error | undefined, ch: ClientChannel) => void) => void,
+    attempts = OPEN_ATTEMPTS,
+  ) => {
     for (let attempt = 1; ; attempt++) {
       const client = await connect();
       try {
@@ -134,8 +149,8 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
           }),
         );
       } catch (err) {
-        if (attempt >= OPEN_ATTEMPTS || !/open failed/i.test((err as Error).message))
-          throw new AuraError(502, 'SSH_ERROR', `Server "${server.id}" refused a session: ${(err as Error).message}`);
+        if (attempt >= attempts || !/open failed/i.test((err as Error).message))
+          throw coreErrors.SSH_ERROR(`Server "${server.id}" refused a session: ${(err as Error).message}`);
         await new Promise((r) => setTimeout(r, 50 * attempt));
       }
     }
@@ -152,53 +167,101 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
   /**
    * sshd starts each command in its own session (setsid), so the shell's $$ is the group of
    * everything the command starts. A marked first line carries it; what a login script may
-   * print before it is dropped, and the rest is the command's output.
+   * print before it is dropped, and the rest is the command's output. Its stdin stays open.
    */
+  const execRemote = async (argv: string[], cwd: string | undefined, viaSudo: boolean, sink: OutputSink) => {
+    const channel = await openChannel((c, cb) => c.exec(remoteScript(argv, cwd), cb));
+    let pid: number | undefined;
+    let pendingSignal: 'TERM' | 'KILL' | undefined;
+    let head = '';
+    const kill = (sig: 'TERM' | 'KILL') => (pid === undefined ? (pendingSignal = sig) : void killRemote(pid, sig, viaSudo));
+    channel.on('data', (chunk: Buffer) => {
+      if (pid !== undefined) return sink.stdout(chunk);
+      head += chunk.toString('latin1');
+      for (let nl = head.indexOf('\n'); nl >= 0 && pid === undefined; nl = head.indexOf('\n')) {
+        const m = PID_LINE.exec(head.slice(0, nl));
+        head = head.slice(nl + 1);
+        if (m) pid = Number(m[1]);
+      }
+      if (pid === undefined) return;
+      if (pendingSignal) kill(pendingSignal);
+      if (head) sink.stdout(Buffer.from(head, 'latin1'));
+      head = '';
+    });
+    channel.stderr.on('data', sink.stderr);
+    const exited = new Promise<number>((resolve) => channel.on('close', () => resolve(exitCodeOf(channel))));
+    const running: Running = { exited, kill, abandon: () => channel.close() };
+    return { channel, running };
+  };
+
   const startSsh =
     (limited: boolean): Start =>
     async (argv, opts, sink) => {
       const release = limited ? await runSlots.acquire(opts.signal) : () => undefined;
-      let channel: ClientChannel;
       try {
-        channel = await openChannel((c, cb) => c.exec(remoteScript(argv, opts.cwd), cb));
+        const { channel, running } = await execRemote(argv, opts.cwd, opts.viaSudo, sink);
+        void running.exited.then(release);
+        channel.end(opts.input ?? undefined);
+        return running;
       } catch (err) {
         release();
         throw err;
       }
-      let pid: number | undefined;
-      let pendingSignal: 'TERM' | 'KILL' | undefined;
-      let head = '';
-      const kill = (sig: 'TERM' | 'KILL') =>
-        pid === undefined ? (pendingSignal = sig) : void killRemote(pid, sig, opts.viaSudo);
-      channel.on('data', (chunk: Buffer) => {
-        if (pid !== undefined) return sink.stdout(chunk);
-        head += chunk.toString('latin1');
-        for (let nl = head.indexOf('\n'); nl >= 0 && pid === undefined; nl = head.indexOf('\n')) {
-          const m = PID_LINE.exec(head.slice(0, nl));
-          head = head.slice(nl + 1);
-          if (m) pid = Number(m[1]);
-        }
-        if (pid === undefined) return;
-        if (pendingSignal) kill(pendingSignal);
-        if (head) sink.stdout(Buffer.from(head, 'latin1'));
-        head = '';
-      });
-      channel.stderr.on('data', sink.stderr);
-      const exited = new Promise<number>((resolve) => {
-        channel.on('close', () => {
-          release();
-          resolve(exitCodeOf(channel));
-        });
-      });
-      channel.end(opts.input ?? undefined);
-      return { exited, kill, abandon: () => channel.close() };
     };
+
+  /**
+   * A channel's two ends for HostStream. ssh2 never calls back a write that reaches a closing
+   * channel: those writes are let go once the far end has gone.
+   */
+  const channelPipe = (channel: ClientChannel, running: Running): Pipe => {
+    const pending = new Set<() => void>();
+    void running.exited.then(() => {
+      pending.forEach((done) => done());
+      pending.clear();
+    });
+    channel.on('error', () => undefined); // the stream ends at the channel's close all the same
+    return {
+      ...running,
+      write(chunk, done) {
+        if (!channel.writable) return done();
+        pending.add(done);
+        channel.write(chunk, () => {
+          if (pending.delete(done)) done();
+        });
+      },
+      end: () => void channel.end(),
+      pause: () => void channel.pause(),
+      resume: () => void channel.resume(),
+    };
+  };
+
+  /** A unix socket on the server, over OpenSSH's streamlocal forwarding on the pooled connection. */
+  const forwardSocket = async (socketPath: string): Promise<HostStream> => {
+    let channel: ClientChannel;
+    try {
+      channel = await openChannel((c, cb) => c.openssh_forwardOutStreamLocal(socketPath, cb), 1);
+    } catch (err) {
+      if (!/channel open failure/i.test((err as Error).message)) throw err;
+      const probe = await runCommand(startSsh(true), isRoot, ['sh', '-c', SOCKET_PROBE, 'sh', socketPath]).catch(() => undefined);
+      const errno = probe && PROBE_ERRNO[probe.exitCode];
+      if (!errno) throw err;
+      const hint = errno === 'ECONNREFUSED' ? ', or the server forbids it (AllowStreamLocalForwarding)' : '';
+      throw socketError(socketPath, errno, hint);
+    }
+    const stream = new HostStream(socketPath, coreErrors.DIAL_FAILED);
+    channel.on('data', stream.sink.stdout);
+    // Its end is the socket's: the channel only closes once both sides have sent theirs.
+    const ended = new Promise<number>((resolve) => channel.once('end', () => resolve(0)).once('close', () => resolve(0)));
+    const close = () => void channel.close();
+    stream.once('close', close); // our side too, once the stream is done with
+    return stream.attach(channelPipe(channel, { exited: ended, kill: close, abandon: close }));
+  };
 
   const sftp = (): Promise<SFTPWrapper> =>
     (sftpSession ??= connect().then(
       (client) =>
         new Promise<SFTPWrapper>((resolve, reject) =>
-          client.sftp((err, s) => (err ? reject(new AuraError(502, 'SSH_ERROR', `SFTP failed: ${err.message}`)) : resolve(s))),
+          client.sftp((err, s) => (err ? reject(coreErrors.SSH_ERROR(`SFTP failed: ${err.message}`)) : resolve(s))),
         ),
     )).catch((err) => {
       sftpSession = undefined;
@@ -208,21 +271,13 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
   const sftpCall = <T>(fn: (s: SFTPWrapper, cb: (err: Error | null | undefined, v?: T) => void) => void) =>
     sftp().then((s) => new Promise<T>((resolve, reject) => fn(s, (err, v) => (err ? reject(err) : resolve(v as T)))));
 
-  /** Docker's own `dial-stdio` over our pooled connection: no second login, same host key check. */
-  class DockerOverSsh extends http.Agent {
-    override createConnection(_opts: unknown, done: (err: Error | null, socket?: unknown) => void): undefined {
-      openChannel((c, cb) => c.exec('docker system dial-stdio', cb)).then(
-        (ch) => done(null, ch),
-        (err: Error) => done(err),
-      );
-      return undefined;
-    }
-  }
-
   const isRoot = server.user === 'root';
   return {
     id: server.id,
     kind: 'ssh',
+    get epoch() {
+      return epoch;
+    },
     run: (argv, opts) => runCommand(startSsh(true), isRoot, argv, opts),
     stream: (argv, opts) => streamCommand(startSsh(false), isRoot, argv, opts),
     async pty(opts: PtyOptions): Promise<PtySession> {
@@ -258,16 +313,18 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
         throw fileError(err, filePath);
       }
     },
-    // docker-modem accepts an http.Agent; its typings do not list it.
-    docker: () =>
-      (docker ??= import('dockerode').then(
-        ({ default: Dockerode }) =>
-          new Dockerode({
-            agent: new DockerOverSsh({ keepAlive: false }),
-            protocol: 'http',
-            host: 'docker',
-          } as Dockerode.DockerOptions),
-      )),
+    async dial(target, opts = {}) {
+      checkDialTarget(target);
+      if (opts.signal?.aborted) throw abortError();
+      if ('unixSocket' in target) return whenOpen(forwardSocket(target.unixSocket), opts.signal);
+      const argv = buildArgv(target.argv, { sudo: target.sudo }, isRoot);
+      const stream = new HostStream(target.argv[0]!, coreErrors.DIAL_FAILED);
+      const viaSudo = target.sudo === true && !isRoot;
+      const opening = execRemote(argv, undefined, viaSudo, stream.sink).then(({ channel, running }) =>
+        stream.attach(channelPipe(channel, running)),
+      );
+      return whenOpen(opening, opts.signal);
+    },
     async close() {
       const pending = connection;
       connection = undefined;

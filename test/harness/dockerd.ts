@@ -48,19 +48,38 @@ export async function startDockerd(): Promise<{ stop(): Promise<void> }> {
         'none',
         '--iptables=false',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     ),
   );
-  const deadline = Date.now() + 20_000;
-  while (!(await answers())) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error('dockerd did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    async stop() {
-      await stop(child, 10_000);
-      if (existsSync(DOCKER_SOCKET)) rmSync(DOCKER_SOCKET, { force: true });
+  // Ready once it logs that its API listens (after its own start-up), or failed when it exits.
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const settle = (err?: Error) => {
+      clearTimeout(timer);
+      child.off('exit', exited);
+      child.stderr!.off('data', onLog).resume(); // read on, or a full pipe would stall it
+      if (!err) return resolve();
+      child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
-    },
+      reject(err);
+    };
+    const timer = setTimeout(() => settle(new Error(`dockerd did not start within 20 s: ${log}`)), 20_000);
+    const exited = (code: number | null) => settle(new Error(`dockerd exited with ${code}: ${log}`));
+    const onLog = (chunk: Buffer) => {
+      log = (log + chunk.toString()).slice(-4000);
+      if (log.includes('API listen on')) settle();
+    };
+    child.once('exit', exited);
+    child.stderr!.on('data', onLog);
+  });
+  const stopDockerd = async () => {
+    await stop(child, 10_000);
+    if (existsSync(DOCKER_SOCKET)) rmSync(DOCKER_SOCKET, { force: true });
+    rmSync(dir, { recursive: true, force: true });
   };
+  if (!(await answers())) {
+    await stopDockerd();
+    throw new Error('dockerd said its API listens, but it does not answer /_ping');
+  }
+  return { stop: stopDockerd };
 }

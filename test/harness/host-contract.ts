@@ -1,5 +1,9 @@
-import { expect, it } from 'vitest';
-import type { Host } from '../../core/hosts/host.ts';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DialTarget, Host } from '../../core/hosts/host.ts';
 
 /** Arguments a shell would act on; every host must hand them to the program literally. */
 export const HOSTILE_ARGS = [
@@ -16,6 +20,41 @@ export const HOSTILE_ARGS = [
   '"quoted"',
   '\\',
 ];
+
+/** What a dialled stream says, as it comes, and all of it once it ends. */
+export function collect(stream: Duplex) {
+  let text = '';
+  let waiting: (() => void)[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    text += chunk.toString();
+    const now = waiting;
+    waiting = [];
+    now.forEach((check) => check());
+  });
+  const ended = new Promise<string>((resolve, reject) => {
+    stream.once('end', () => resolve(text));
+    stream.on('error', reject);
+  });
+  const closed = new Promise<void>((resolve) => stream.once('close', resolve));
+  return {
+    ended,
+    closed,
+    /** Settles once the output so far contains `part`. */
+    seen: (part: string) =>
+      new Promise<string>((resolve) => {
+        const check = () => (text.includes(part) ? resolve(text) : waiting.push(check));
+        check();
+      }),
+  };
+}
+
+/** An echo server on a unix socket the SSH test user may open too (chmod 0666). */
+export async function echoSocket(socketPath: string): Promise<{ close(): Promise<void> }> {
+  const server = net.createServer({ allowHalfOpen: true }, (c) => c.pipe(c));
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socketPath, resolve));
+  chmodSync(socketPath, 0o666);
+  return { close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 /**
  * The behaviour every Host kind shares, run against each of them: the proof that a plugin
@@ -126,5 +165,138 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
   it('says which file is missing', async () => {
     await expect(getHost().readFile('/nonexistent/aura.txt')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
     await expect(getHost().writeFile('/nonexistent/dir/aura.txt', 'x')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+
+  describe('dial', () => {
+    let echo: { close(): Promise<void> } | undefined;
+    const socketPath = () => `${scratchDir()}/echo.sock`;
+    const dial = (target: DialTarget, signal?: AbortSignal) => getHost().dial(target, { signal });
+    /** The pid that `sh -c 'echo $$; exec …'` printed first. */
+    const pidOf = async (out: ReturnType<typeof collect>) => Number((await out.seen('\n')).trim());
+    /** Whether the process still exists (kill -0 only checks). */
+    const isRunning = async (pid: number) => (await getHost().run(['kill', '-0', String(pid)])).exitCode === 0;
+
+    beforeAll(async () => {
+      echo = await echoSocket(socketPath());
+    });
+    afterAll(async () => {
+      await echo?.close();
+    });
+
+    it('talks to a unix socket on the host, both ways and half-closed', async () => {
+      const stream = await dial({ unixSocket: socketPath() });
+      const out = collect(stream);
+      stream.write('ping\n');
+      expect(await out.seen('ping\n')).toBe('ping\n');
+      stream.end('pong');
+      expect(await out.ended).toBe('ping\npong');
+      await out.closed;
+    });
+
+    it("talks to a command's stdin and stdout", async () => {
+      const stream = await dial({ argv: ['cat'] });
+      const out = collect(stream);
+      stream.write('one ');
+      expect(await out.seen('one ')).toBe('one ');
+      stream.end('two');
+      expect(await out.ended).toBe('one two');
+      await out.closed;
+    });
+
+    it('carries megabytes of binary data both ways, intact', async () => {
+      const data = randomBytes(4 * 1024 * 1024);
+      for (const target of [{ argv: ['cat'] }, { unixSocket: socketPath() }]) {
+        const stream = await dial(target);
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        const ended = new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+        stream.end(data);
+        await ended;
+        expect(Buffer.concat(chunks).equals(data)).toBe(true);
+      }
+    });
+
+    it('ends the stream when the command exits', async () => {
+      const out = collect(await dial({ argv: ['sh', '-c', 'printf hi'] }));
+      expect(await out.ended).toBe('hi');
+      await out.closed;
+    });
+
+    it('passes hostile arguments literally, never to a shell', async () => {
+      const quoted = collect(await dial({ argv: ['printf', '%s', "a'b'c;touch /tmp/aura-pwned"] }));
+      expect(await quoted.ended).toBe("a'b'c;touch /tmp/aura-pwned");
+      const all = collect(await dial({ argv: ['printf', '%s\\0', ...HOSTILE_ARGS] }));
+      expect((await all.ended).split('\0').slice(0, -1)).toEqual(HOSTILE_ARGS);
+      expect((await getHost().run(['test', '-e', '/tmp/aura-pwned'])).exitCode).toBe(1);
+    });
+
+    it('runs the command as root with sudo', async () => {
+      expect(await collect(await dial({ argv: ['id', '-u'], sudo: true })).ended).toBe('0\n');
+    });
+
+    it('fails the stream of a command that exits non-zero or does not exist, quoting its stderr', async () => {
+      const failed = collect(await dial({ argv: ['sh', '-c', 'printf partial; echo broken >&2; exit 3'] }));
+      await expect(failed.ended).rejects.toMatchObject({ status: 502, message: expect.stringMatching(/code 3: broken/) });
+      await failed.closed;
+      const missing = collect(await dial({ argv: ['aura-no-such-program'] }));
+      await expect(missing.ended).rejects.toMatchObject({ status: 502, message: expect.stringMatching(/code 127.*not found/) });
+    });
+
+    it('says which socket is missing, and which path is no listening socket', async () => {
+      const missing = `${scratchDir()}/no-such.sock`;
+      await expect(dial({ unixSocket: missing })).rejects.toMatchObject({
+        code: 'FILE_NOT_FOUND',
+        status: 404,
+        message: `No such socket: ${missing}`,
+      });
+      await expect(dial({ unixSocket: '/nonexistent/dir/aura.sock' })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+      const plain = `${scratchDir()}/plain-file`;
+      writeFileSync(plain, 'not a socket');
+      chmodSync(plain, 0o666);
+      await expect(dial({ unixSocket: plain })).rejects.toMatchObject({
+        status: 502,
+        message: expect.stringContaining(`Cannot connect to ${plain}`),
+      });
+    });
+
+    it('rejects a target that is neither or both, or a relative socket path', async () => {
+      await expect(dial({} as DialTarget)).rejects.toMatchObject({ code: 'INVALID_COMMAND', status: 400 });
+      await expect(dial({ unixSocket: socketPath(), argv: ['cat'] } as DialTarget)).rejects.toMatchObject({
+        code: 'INVALID_COMMAND',
+      });
+      await expect(dial({ unixSocket: 'echo.sock' })).rejects.toMatchObject({ code: 'INVALID_COMMAND' });
+      await expect(dial({ argv: [] })).rejects.toMatchObject({ code: 'INVALID_COMMAND' });
+    });
+
+    it('kills the command when the stream is destroyed, then closes', async () => {
+      // sleep never reads its stdin: only a kill ends it.
+      const stream = await dial({ argv: ['sh', '-c', 'echo $$; exec sleep 1000'] });
+      const out = collect(stream);
+      const pid = await pidOf(out);
+      expect(await isRunning(pid)).toBe(true);
+      stream.destroy();
+      await out.closed;
+      expect(await isRunning(pid)).toBe(false);
+    });
+
+    it('kills the command when the signal aborts', async () => {
+      const ac = new AbortController();
+      const stream = await dial({ argv: ['sh', '-c', 'echo $$; exec sleep 1000'] }, ac.signal);
+      const out = collect(stream);
+      const pid = await pidOf(out);
+      ac.abort();
+      await expect(out.ended).rejects.toMatchObject({ name: 'AbortError' });
+      await out.closed;
+      expect(await isRunning(pid)).toBe(false);
+      await expect(dial({ argv: ['cat'] }, ac.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    });
+
+    it('closes a socket stream when the signal aborts', async () => {
+      const ac = new AbortController();
+      const out = collect(await dial({ unixSocket: socketPath() }, ac.signal));
+      ac.abort();
+      await expect(out.ended).rejects.toMatchObject({ name: 'AbortError' });
+      await out.closed;
+    });
   });
 }
