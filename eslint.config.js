@@ -2,6 +2,7 @@ import js from '@eslint/js';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import ts from 'typescript-eslint';
+import aura from './eslint-rules/plugin-boundaries.js';
 
 export default ts.config(
   { ignores: ['node_modules/', 'dist/', 'data/', 'ui/build/', 'ui/.svelte-kit/', 'test-artifacts/'] },
@@ -13,6 +14,11 @@ export default ts.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['plugins/**/*.ts', 'plugins/**/*.js', 'plugins/**/*.svelte'],
+    plugins: { aura },
+    rules: { 'aura/plugin-boundaries': 'error' },
   },
   {
     files: ['**/*.svelte', '**/*.svelte.ts', 'ui/src/**/*.ts'],

@@ -1,49 +1,41 @@
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import path from 'node:path';
-import { bodyParser } from '@koa/bodyparser';
-import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
-import { z } from 'zod';
-import { openAuditLog } from './audit.ts';
-import { AuraError } from './errors.ts';
+import { coreApi } from './api.ts';
+import { openAuditLog, type AuditLog } from './audit.ts';
 import { createAuth } from './auth/index.ts';
 import { PersonalTokens } from './auth/tokens.ts';
+import { availabilityCache } from './availability.ts';
 import { ConfigError, type CoreConfig } from './config.ts';
-import { createHosts } from './hosts/index.ts';
-import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
-import {
-  discoverPlugins,
-  loadPlugins,
-  pluginFolders,
-  orderByDependencies,
-  startPlugin,
-  type PluginMount,
-  type PluginRecord,
-} from './loader.ts';
+import { createHosts, type Hosts } from './hosts/index.ts';
+import { discoverPlugins, loadPlugins, pluginFolders, recordsFor, type PluginRecord } from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
-import type { AuraState, PluginContext, PluginRouter } from './plugin.ts';
+import type { PluginContext, PluginDefinition } from './plugin.ts';
+import { createPluginHost } from './plugin-host.ts';
 import { resolveAdmin, sessionSecret, type Secrets } from './secrets.ts';
-import { Sessions } from './sessions.ts';
-import { createSocketHub } from './sockets.ts';
-import { openStore } from './store.ts';
+import { Sessions, type AuraUser } from './sessions.ts';
+import { openStore, type Store } from './store.ts';
 import { ToolRegistry } from './tools.ts';
-import { inlineScriptHashes, serveUi } from './ui.ts';
-import { validate } from './validate.ts';
 import { CORE_VERSION } from './version.ts';
+import { createWeb, type RouteInfo } from './web.ts';
 
 export interface AuraOptions {
   config: CoreConfig;
   /** The checkout: plugins/ and ui/ live here; relative config paths resolve from here. */
   rootDir: string;
   secrets: Secrets;
+  /** Where plugins' declared secrets are read from (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Exactly these plugins instead of those found in plugins/ and pluginDirs (the test kit). */
+  plugins?: PluginDefinition[];
+  /** The servers, instead of local plus config.servers (the test kit's fake hosts). */
+  hosts?: Hosts;
   /** The built UI to serve; defaults to <rootDir>/ui/build. */
   uiOutDir?: string;
   logger?: Logger;
   /** Production refuses to start without a strong SESSION_SECRET; default: NODE_ENV=production. */
   production?: boolean;
-  /** The clock sessions and tokens expire by; tests move it forward. */
+  /** The clock sessions, tokens and cached availability expire by; tests move it forward. */
   now?: () => number;
   /** How often open sockets' sessions are checked again (default 15 s). */
   socketRecheckMs?: number;
@@ -56,31 +48,28 @@ export interface Aura {
   tools: ToolRegistry;
   /** Printed once by the CLI when the first start generated the admin password. */
   generatedAdminPassword?: string;
+  /** A bearer token for a user the config lets in (tests and in-process tools). */
+  issueToken(user: AuraUser): Promise<string>;
   /** Every plugin socket namespace (`/<id>`), for tests that must cover all of them. */
   socketNamespaces(): string[];
-  /** Every HTTP route as `METHOD path`, for tests that must cover all of them. */
-  routes(): { method: string; path: string }[];
+  /** Ends every open socket whose session has ended, now rather than at the next sweep. */
+  recheckSockets(): void;
+  /** Every HTTP route, for tests that must cover all of them. */
+  routes(): RouteInfo[];
   close(): Promise<void>;
 }
 
-const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
-  before: z.coerce.number().int().min(1).optional(),
-});
-
-export async function startAura(opts: AuraOptions): Promise<Aura> {
-  const { config, rootDir, secrets } = opts;
-  const log = opts.logger ?? createLogger(config.log.level);
-  const dataDir = path.resolve(rootDir, config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-
-  const discovered = discoverPlugins(pluginFolders(rootDir, config));
+/** The plugins to run: the given definitions, or those found on disk, with validated settings. */
+async function pluginSet(opts: AuraOptions) {
+  const { config } = opts;
+  if (opts.plugins) return recordsFor(opts.plugins, config.plugins);
+  const discovered = discoverPlugins(pluginFolders(opts.rootDir, config));
   const loaded = await loadPlugins(discovered.found, config.plugins, CORE_VERSION);
-  const problems = [...discovered.problems, ...loaded.problems];
-  if (problems.length) throw new ConfigError(problems);
+  return { records: loaded.records, problems: [...discovered.problems, ...loaded.problems] };
+}
 
-  const store = await openStore(dataDir);
-  const audit = await openAuditLog(dataDir, config.audit);
+async function signIn(opts: AuraOptions, dataDir: string, store: Store, audit: AuditLog, origins: () => Set<string>) {
+  const { config, secrets } = opts;
   const admin = await resolveAdmin(secrets, dataDir);
   const sessionKey = sessionSecret(secrets, dataDir, opts.production ?? process.env.NODE_ENV === 'production');
   const sessions = new Sessions(
@@ -92,11 +81,6 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     },
     opts.now,
   );
-  const hosts = await createHosts(config, rootDir, log);
-  const tools = new ToolRegistry(hosts, audit);
-
-  let origins = new Set<string>();
-  let baseUrl = '';
   const google =
     secrets.googleClientId && secrets.googleClientSecret
       ? { clientID: secrets.googleClientId, clientSecret: secrets.googleClientSecret }
@@ -109,98 +93,61 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     google,
     audit,
     keys: [sessionKey],
-    allowedOrigins: () => origins,
-    baseUrl: () => baseUrl,
+    allowedOrigins: origins,
+    baseUrl: () => baseUrlOf(config, origins),
   });
+  return { auth, sessions, admin, keys: [sessionKey] };
+}
 
-  // maxIpsCount 1: only the address our proxy appended to X-Forwarded-For, never one the client wrote.
-  const app = new Koa<AuraState>({ proxy: config.trustProxy, maxIpsCount: 1, keys: [sessionKey] });
-  // Koa composes its middleware when callback() is called, which must wait until all is
-  // registered; socket.io must attach first to take its own requests.
-  const server = createServer((req, res) => handle(req, res));
-  const sockets = createSocketHub(server, { auth, hosts, audit, log, recheckMs: opts.socketRecheckMs });
-  const uiOutDir = opts.uiOutDir ?? path.join(rootDir, 'ui', 'build');
-  const scriptHashes = inlineScriptHashes(uiOutDir);
+/** publicUrl, or the listen address: where Google sends people back to. Never the Host header. */
+const baseUrlOf = (config: CoreConfig, origins: () => Set<string>) =>
+  config.publicUrl ? config.publicUrl.replace(/\/+$/, '') : [...origins()][0]!;
 
-  const core = new Router<AuraState>();
-  core.get('/api/health', (ctx) => {
-    ctx.body = { status: 'ok', version: CORE_VERSION };
-  });
-  const api = new Router<AuraState>({ prefix: '/api' });
-  api.get('/plugins', auth.requireUser, (ctx) => {
-    ctx.body = loaded.records.map((r) => ({
-      id: r.id,
-      version: r.definition?.version ?? null,
-      title: r.definition?.title ?? r.id,
-      scope: r.definition?.scope ?? null,
-      nav: r.state === 'started' ? (r.definition?.nav ?? null) : null,
-      enabled: r.enabled,
-      state: r.state,
-      error: r.error ?? null,
-    }));
-  });
-  api.get('/servers', auth.requireUser, (ctx) => {
-    ctx.body = hosts.list();
-  });
-  api.get('/audit', auth.requireUser, async (ctx) => {
-    const q = validate(auditQuery, ctx.query);
-    ctx.body = await audit.page(q);
-  });
-  api.get('/tools', auth.requireUser, (ctx) => {
-    ctx.body = tools.list();
-  });
+export async function startAura(opts: AuraOptions): Promise<Aura> {
+  const { config, rootDir } = opts;
+  const log = opts.logger ?? createLogger(config.log.level);
+  const dataDir = path.resolve(rootDir, config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
-  /**
-   * Runs before each plugin route (only when one matched): sign-in and role, the server
-   * for host-scoped plugins, and an audit entry for whatever mutates.
-   */
-  const pluginGate =
-    (pluginId: string, hostScoped: boolean): Middleware<AuraState> =>
-    (ctx, next) =>
-      auth.requireUser(ctx, async () => {
-        if (hostScoped) {
-          Object.assign(ctx.state, hosts.resolve(ctx.params.serverId!));
-        }
-        if (!isMutating(ctx.method)) return next();
-        try {
-          await next();
-        } finally {
-          await audit.record({
-            user: ctx.state.user!.username,
-            server: ctx.state.server?.id ?? null,
-            action: ctx.state.audit?.action ?? `${pluginId}.${ctx.method} ${ctx._matchedRoute ?? ctx.path}`,
-            target: ctx.state.audit?.target ?? null,
-            result: ctx.status < 400 ? 'success' : 'failure',
-          });
-        }
-      });
+  const { records, problems } = await pluginSet(opts);
+  if (problems.length) throw new ConfigError(problems);
 
-  const pluginRouters: PluginRouter[] = [];
+  const store = await openStore(dataDir);
+  const audit = await openAuditLog(dataDir, config.audit);
+  let origins = new Set<string>();
+  const { auth, sessions, admin, keys } = await signIn(opts, dataDir, store, audit, () => origins);
+  const hosts = opts.hosts ?? (await createHosts(config, rootDir, log));
   const shutdown = new AbortController();
-  const mount: PluginMount = {
-    router(r) {
-      const host = r.definition!.scope === 'host';
-      const router = new Router<AuraState>({ prefix: host ? `/api/servers/:serverId/${r.id}` : `/api/${r.id}` });
-      router.use(pluginGate(r.id, host));
-      return router;
-    },
-    commit(r, router, pluginTools) {
-      tools.add(r.id, r.definition!.scope, pluginTools); // may throw: then nothing is mounted
-      pluginRouters.push(router);
-    },
-    sockets(r, ctx) {
-      const nsp = sockets.namespace(r.id, {
-        scope: r.definition!.scope,
-        readOnlyEvents: r.definition!.readOnlyEvents ?? [],
-        isLive: () => r.state === 'started',
-      });
-      r.definition!.sockets?.(nsp, ctx);
-    },
-  };
-  const started = new Set<string>();
-  const contexts = new Map<string, PluginContext>();
-  for (const record of orderByDependencies(loaded.records)) {
-    const ctx: PluginContext = {
+  const conditions = new Map(records.map((r) => [r.id, r.definition?.conditions ?? []]));
+  const availability = availabilityCache({
+    hosts,
+    conditionsOf: (id) => conditions.get(id) ?? [],
+    signal: shutdown.signal,
+    now: opts.now,
+  });
+  const tools = new ToolRegistry(hosts, audit, availability);
+  const web = createWeb({
+    config,
+    log,
+    auth,
+    hosts,
+    audit,
+    tools,
+    availability,
+    keys,
+    uiOutDir: opts.uiOutDir ?? path.join(rootDir, 'ui', 'build'),
+    coreRouters: [...coreApi({ auth, hosts, audit, tools, availability, plugins: () => records }), auth.router],
+    socketRecheckMs: opts.socketRecheckMs,
+  });
+
+  const env = opts.env ?? process.env;
+  const plugins = createPluginHost({
+    timeoutMs: config.pluginTimeoutSeconds * 1000,
+    log,
+    localHost: hosts.get('local'),
+    signal: shutdown.signal,
+    mount: web.mount,
+    context: (record, deps): PluginContext => ({
       id: record.id,
       config: record.config,
       log: log.child({ plugin: record.id }),
@@ -209,74 +156,32 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       audit: { record: (e) => audit.record({ ...e, action: `${record.id}.${e.action}` }) },
       signal: shutdown.signal,
       guards: { requireAdmin: auth.requireAdmin },
-    };
-    contexts.set(record.id, ctx);
-    await startPlugin(record, ctx, mount, started);
-    if (record.state === 'failed') log.error({ plugin: record.id }, record.error);
-  }
-
-  // One router: nested routers are flattened into it, so a request is matched once.
-  const root = new Router<AuraState>();
-  for (const r of [core, auth.router, api, ...pluginRouters]) root.use(r.routes());
-
-  app.use(requestPipeline(log));
-  app.use(securityHeaders(scriptHashes));
-  const parseJson = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: `${config.bodyLimitKb}kb`,
-    encoding: 'utf-8',
-    onError(err) {
-      const status = (err as { status?: number }).status;
-      if (status === 413) throw new AuraError(413, 'PAYLOAD_TOO_LARGE', `The body is larger than ${config.bodyLimitKb} KiB.`);
-      throw new AuraError(400, 'VALIDATION_ERROR', 'The body is not valid JSON.');
-    },
+      deps,
+      secrets: Object.fromEntries((record.definition!.secrets ?? []).map((name) => [name, env[name] || undefined])),
+      tools: { list: () => tools.list(), invoke: (name, input, call) => tools.invoke(name, input, call) },
+    }),
   });
-  app.use((ctx, next) => (isMutating(ctx.method) ? parseJson(ctx, next) : next()));
-  app.use(root.routes()).use(root.allowedMethods({ throw: true }));
-  // An unknown API path: strangers learn nothing (401), the signed-in get a 404.
-  app.use((ctx, next) => (isApiPath(ctx.path) ? auth.requireUser(ctx, () => Promise.resolve()) : next()));
-  app.use(serveUi(uiOutDir));
-  const handle = app.callback();
-  app.on('error', (err: NodeJS.ErrnoException) => {
-    // A client that hangs up mid-response is not our error.
-    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET' && err.code !== 'EPIPE')
-      log.error({ err }, 'response failed');
-  });
+  await plugins.start(records);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.listen.port, config.listen.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  const url = `http://${host}:${port}`;
-  origins = new Set([url, ...(host === '127.0.0.1' ? [`http://localhost:${port}`] : [])]);
+  const url = await web.listen();
+  const host = new URL(url).hostname;
+  origins = new Set([url, ...(host === '127.0.0.1' ? [`http://localhost:${new URL(url).port}`] : [])]);
   if (config.publicUrl) origins.add(new URL(config.publicUrl).origin);
-  baseUrl = config.publicUrl ? config.publicUrl.replace(/\/+$/, '') : url;
 
   return {
     url,
-    server,
-    plugins: loaded.records,
+    server: web.server,
+    plugins: records,
     tools,
     generatedAdminPassword: admin.generatedPassword,
-    socketNamespaces: () => sockets.namespaces(),
-    routes: () =>
-      [core, auth.router, api, ...pluginRouters].flatMap((r) =>
-        r.stack
-          .filter((l) => l.methods.length)
-          .flatMap((l) => l.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(l.path) }))),
-      ),
+    issueToken: async (user) => (await sessions.create(user, 'bearer')).id,
+    socketNamespaces: web.namespaces,
+    recheckSockets: web.recheckSockets,
+    routes: web.routes,
     async close() {
       shutdown.abort();
-      for (const r of [...loaded.records].reverse()) {
-        if (r.state !== 'started') continue;
-        await Promise.resolve(r.definition!.stop?.(contexts.get(r.id)!)).catch((err: Error) =>
-          log.error({ plugin: r.id }, `[${r.id}] stop: ${err.message}`),
-        );
-      }
-      await sockets.close();
-      server.closeAllConnections();
+      await web.close();
+      await plugins.stop();
       await hosts.closeAll();
     },
   };

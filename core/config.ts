@@ -102,6 +102,8 @@ export const coreConfigSchema = z
       .default({ maxBytes: 5_000_000, keepFiles: 5 }),
     auth: authSchema.default(authSchema.parse({})),
     pluginDirs: z.array(z.string().min(1)).default([]),
+    /** How long one plugin's setup, and its stop, may take before it is marked failed. */
+    pluginTimeoutSeconds: z.number().positive().max(600).default(10),
     servers: z.array(serverSchema).default([]),
     plugins: z.record(z.string(), pluginEntry).default({}),
   })

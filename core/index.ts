@@ -2,16 +2,24 @@
 export { definePlugin, defineTool } from './plugin.ts';
 export type {
   AgentTool,
+  ApiOf,
   AuraState,
+  DependencyApis,
   NavEntry,
+  PluginApis,
+  PluginCommand,
+  PluginCondition,
   PluginContext,
   PluginDefinition,
+  PluginInstance,
   PluginRouter,
   PluginSocket,
+  PluginTools,
   ToolCall,
 } from './plugin.ts';
-export type { Host, PtyOptions, PtySession, RunOptions, RunResult, ServerInfo, StreamOptions } from './hosts/index.ts';
+export type { Host, Hosts, PtyOptions, PtySession, RunOptions, RunResult, ServerInfo, StreamOptions } from './hosts/index.ts';
 export type { AuraUser, Role } from './sessions.ts';
-export { AuraError, badRequest, forbidden, notFound, toErrorBody } from './errors.ts';
+export { AuraError, badRequest, coreErrors, defineErrors, forbidden, notFound, toErrorBody } from './errors.ts';
+export type { ErrorCatalogue, ErrorFactory } from './errors.ts';
 export { validate } from './validate.ts';
 export { socketHandler } from './socket-handler.ts';

@@ -4,12 +4,16 @@ import { pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { z } from 'zod';
 import { formatIssues } from './config.ts';
-import type { AgentTool, PluginContext, PluginDefinition, PluginRouter } from './plugin.ts';
-import { ROOT_DIR, RUNNING_COMPILED } from './version.ts';
+import { ERROR_CODE, type ErrorFactory } from './errors.ts';
+import type { PluginDefinition } from './plugin.ts';
+import { CORE_VERSION, ROOT_DIR, RUNNING_COMPILED } from './version.ts';
 
 export const PLUGIN_ID = /^[a-z][a-z0-9-]{0,31}$/;
 
 export type PluginState = 'pending' | 'started' | 'failed' | 'disabled' | 'unavailable';
+
+/** Why a plugin did not start, when it is not a plain error in one of its hooks. */
+export type PluginFailure = 'DEPENDENCY_MISSING' | 'PLUGIN_TIMEOUT';
 
 export interface PluginRecord {
   id: string;
@@ -17,10 +21,17 @@ export interface PluginRecord {
   enabled: boolean;
   state: PluginState;
   error?: string;
+  /** A code for failures the core can name (see PluginFailure). */
+  code?: PluginFailure;
   definition?: PluginDefinition;
   config?: unknown;
 }
 
+const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
+const declaredError = z.custom<ErrorFactory>(
+  (v) => typeof v === 'function' && 'status' in v && 'meaning' in v,
+  'must be made with defineErrors()',
+);
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'must be a function');
 const metadataSchema = z.object({
   id: z.string().regex(PLUGIN_ID, 'must be lowercase letters, digits and dashes'),
@@ -30,18 +41,24 @@ const metadataSchema = z.object({
   description: z.string().optional(),
   scope: z.enum(['host', 'global']),
   dependencies: z.array(z.string().regex(PLUGIN_ID)).optional(),
-  conditions: z.array(z.object({ pathExists: z.string().min(1) }).strict()).optional(),
+  conditions: z
+    .array(
+      z.union([
+        z.object({ pathExists: z.string().min(1), reason: z.string().min(1).optional() }).strict(),
+        z.object({ check: fn }).strict(),
+      ]),
+    )
+    .optional(),
   nav: z
     .object({ title: z.string().min(1), icon: z.string().optional(), order: z.number().optional() })
     .strict()
     .optional(),
   config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
-  routes: fn.optional(),
-  sockets: fn.optional(),
   readOnlyEvents: z.array(z.string().min(1)).optional(),
-  tools: fn.optional(),
-  start: fn.optional(),
-  stop: fn.optional(),
+  secrets: z.array(z.string().regex(SECRET_NAME, 'must be an environment variable name like GEMINI_API_KEY')).optional(),
+  errors: z.record(z.string().regex(ERROR_CODE), declaredError).optional(),
+  commands: z.record(z.string().regex(PLUGIN_ID), z.object({ description: z.string().min(1), run: fn }).strict()).optional(),
+  setup: fn,
 });
 
 export interface FoundPlugin {
@@ -95,6 +112,30 @@ async function importEntry(entry: string): Promise<unknown> {
 
 type PluginSettings = Record<string, { enabled: boolean; [key: string]: unknown }>;
 
+/** The plugin object a module exports, checked; throws with what is wrong. */
+export function checkDefinition(value: unknown, id: string, coreVersion: string): PluginDefinition {
+  const meta = metadataSchema.safeParse(value);
+  if (!meta.success) throw new Error(`invalid plugin object: ${formatIssues(meta.error.issues).join('; ')}`);
+  const def = value as PluginDefinition;
+  if (def.id !== id) throw new Error(`its id "${def.id}" differs from its folder name "${id}"`);
+  if (!semver.satisfies(coreVersion, def.coreVersion))
+    throw new Error(`needs core ${def.coreVersion}, but this is core ${coreVersion}`);
+  return def;
+}
+
+/** The plugin's own settings (all but `enabled`) through its schema; problems name the key path. */
+function settingsOf(record: PluginRecord, settings: PluginSettings, problems: string[]): void {
+  const { enabled: _enabled, ...own } = settings[record.id] ?? { enabled: true };
+  const parsed = (record.definition!.config ?? z.object({}).strict()).safeParse(own);
+  if (parsed.success) record.config = parsed.data;
+  else problems.push(...formatIssues(parsed.error.issues, ['plugins', record.id]));
+}
+
+const unknownIds = (settings: PluginSettings, seen: Set<string>) =>
+  Object.keys(settings)
+    .filter((id) => !seen.has(id))
+    .map((id) => `plugins.${id}: no plugin with this id in plugins/ or pluginDirs`);
+
 /**
  * Imports every enabled plugin and checks its metadata and settings. A plugin that fails to
  * load is marked failed; a settings error is a config problem that stops Aura.
@@ -115,25 +156,31 @@ export async function loadPlugins(found: FoundPlugin[], settings: PluginSettings
     if (!enabled) continue;
     try {
       const mod = (await importEntry(f.entry)) as { default?: unknown };
-      const meta = metadataSchema.safeParse(mod.default);
-      if (!meta.success) throw new Error(`invalid plugin object: ${formatIssues(meta.error.issues).join('; ')}`);
-      const def = mod.default as PluginDefinition;
-      if (def.id !== f.id) throw new Error(`its id "${def.id}" differs from its folder name "${f.id}"`);
-      if (!semver.satisfies(coreVersion, def.coreVersion))
-        throw new Error(`needs core ${def.coreVersion}, but this is core ${coreVersion}`);
-      record.definition = def;
+      record.definition = checkDefinition(mod.default, f.id, coreVersion);
     } catch (err) {
       Object.assign(record, { state: 'failed', error: `load: ${(err as Error).message}` });
       continue;
     }
-    const { enabled: _enabled, ...own } = settings[f.id] ?? { enabled: true };
-    const schema = record.definition.config ?? z.object({}).strict();
-    const parsed = schema.safeParse(own);
-    if (parsed.success) record.config = parsed.data;
-    else problems.push(...formatIssues(parsed.error.issues, ['plugins', f.id]));
+    settingsOf(record, settings, problems);
   }
-  for (const id of Object.keys(settings))
-    if (!seen.has(id)) problems.push(`plugins.${id}: no plugin with this id in plugins/ or pluginDirs`);
+  problems.push(...unknownIds(settings, seen));
+  return { records, problems };
+}
+
+/** Records for plugin objects given directly (the test kit): checked like loaded ones. */
+export function recordsFor(definitions: PluginDefinition[], settings: PluginSettings) {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  const records = definitions.map((def) => {
+    const enabled = isEnabled(settings, def.id);
+    const record: PluginRecord = { id: def.id, dir: '', enabled, state: enabled ? 'pending' : 'disabled' };
+    seen.add(def.id);
+    if (!enabled) return record;
+    record.definition = checkDefinition(def, def.id, CORE_VERSION);
+    settingsOf(record, settings, problems);
+    return record;
+  });
+  problems.push(...unknownIds(settings, seen));
   return { records, problems };
 }
 
@@ -156,9 +203,9 @@ export function orderByDependencies(records: PluginRecord[]): PluginRecord[] {
         const why = records.some((x) => x.id === dep && !x.enabled)
           ? 'which is disabled'
           : 'which was not found or failed to load';
-        Object.assign(r, { state: 'failed', error: `depends on "${dep}", ${why}` });
+        Object.assign(r, { state: 'failed', code: 'DEPENDENCY_MISSING', error: `depends on "${dep}", ${why}` });
       } else if (!visit(d) && r.state !== 'failed') {
-        Object.assign(r, { state: 'failed', error: `depends on "${dep}", which failed` });
+        Object.assign(r, { state: 'failed', code: 'DEPENDENCY_MISSING', error: `depends on "${dep}", which failed` });
       }
     }
     visiting.delete(r.id);
@@ -168,45 +215,4 @@ export function orderByDependencies(records: PluginRecord[]): PluginRecord[] {
   };
   for (const r of records) if (r.definition && r.state === 'pending') visit(r);
   return ordered.filter((r) => r.state === 'pending');
-}
-
-/** Where the core mounts what a started plugin contributes. */
-export interface PluginMount {
-  router(record: PluginRecord): PluginRouter;
-  commit(record: PluginRecord, router: PluginRouter, tools: AgentTool[]): void;
-  sockets(record: PluginRecord, ctx: PluginContext): void;
-}
-
-const tag = (id: string, hook: string, err: unknown) => `[${id}] ${hook}: ${(err as Error)?.message ?? String(err)}`;
-
-/**
- * Runs one plugin's hooks in order: routes, tools, start, sockets. Nothing it contributes is
- * mounted unless all of them succeed; a failure is recorded, tagged with the plugin and hook.
- */
-export async function startPlugin(record: PluginRecord, ctx: PluginContext, mount: PluginMount, started: Set<string>) {
-  const def = record.definition!;
-  const missing = (def.dependencies ?? []).find((d) => !started.has(d));
-  if (missing) return Object.assign(record, { state: 'failed', error: `depends on "${missing}", which did not start` });
-  const unmet = (def.conditions ?? []).find((c) => !existsSync(c.pathExists));
-  if (unmet) return Object.assign(record, { state: 'unavailable', error: `${unmet.pathExists} does not exist` });
-  let hook = 'routes';
-  try {
-    const router = mount.router(record);
-    def.routes?.(router, ctx);
-    hook = 'tools';
-    const tools = def.tools?.(ctx) ?? [];
-    for (const t of tools)
-      if (!t.name.startsWith(`${def.id}.`)) throw new Error(`tool "${t.name}" must be named "${def.id}.<verb>"`);
-    hook = 'start';
-    await def.start?.(ctx);
-    hook = 'sockets';
-    mount.sockets(record, ctx);
-    mount.commit(record, router, tools);
-    record.state = 'started';
-    started.add(record.id);
-  } catch (err) {
-    Object.assign(record, { state: 'failed', error: tag(record.id, hook, err) });
-    if (hook === 'sockets') await Promise.resolve(def.stop?.(ctx)).catch(() => undefined);
-  }
-  return record;
 }

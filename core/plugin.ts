@@ -3,10 +3,12 @@ import type { Middleware } from 'koa';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AuditEvent } from './audit.ts';
+import type { ErrorCatalogue } from './errors.ts';
 import type { Host, Hosts, ServerInfo } from './hosts/index.ts';
 import type { Logger } from './logger.ts';
 import type { AuraUser } from './sessions.ts';
 import type { StoreSlice } from './store.ts';
+import type { ToolInfo } from './tools.ts';
 
 /** What the core puts on ctx.state for every plugin route. */
 export interface AuraState {
@@ -21,14 +23,18 @@ export interface AuraState {
 
 export type PluginRouter = Router<AuraState>;
 
-export interface PluginCondition {
-  /** The plugin is unavailable unless this path exists on the machine Aura runs on. */
-  pathExists: string;
-}
+/**
+ * When a plugin can work. A global plugin's conditions are checked once, on the machine Aura
+ * runs on; a host-scoped plugin's on each server, through that server's host. A check answers
+ * null when the server qualifies, or the reason it does not.
+ */
+export type PluginCondition =
+  | { pathExists: string; /** Shown instead of "<path> does not exist". */ reason?: string }
+  | { check(host: Host, signal: AbortSignal): Promise<string | null> };
 
 export interface NavEntry {
   title: string;
-  /** A short name the UI maps to an icon; unknown names get a generic one. */
+  /** A short name the UI maps to an icon (see ui/src/lib/icons.ts); unknown names get a generic one. */
   icon?: string;
   /** Lower comes first. */
   order?: number;
@@ -58,8 +64,28 @@ export interface PluginAudit {
   record(event: AuditEvent): Promise<unknown>;
 }
 
+/** Every started plugin's agent tools, for a plugin that acts through them (the agent). */
+export interface PluginTools {
+  list(): ToolInfo[];
+  invoke(name: string, input: unknown, call: { user: AuraUser; signal: AbortSignal }): Promise<unknown>;
+}
+
+/**
+ * The APIs plugins export, by plugin id. A plugin that exports one declares its type here by
+ * module augmentation, so that its dependants get it typed without importing its files:
+ *
+ *   declare module '../../core/index.ts' { interface PluginApis { services: ServicesApi } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by declaration merging
+export interface PluginApis {}
+
+/** The API a plugin id exports: its declared type, or unknown for a plugin that declares none. */
+export type ApiOf<Id extends string> = Id extends keyof PluginApis ? PluginApis[Id] : unknown;
+/** What a plugin receives from the plugins it depends on, by id. */
+export type DependencyApis<D extends readonly string[]> = { readonly [K in D[number]]: ApiOf<K> };
+
 /** Everything a plugin may use; it reaches for nothing else. */
-export interface PluginContext<C = unknown> {
+export interface PluginContext<C = unknown, D = Record<string, unknown>> {
   id: string;
   config: C;
   log: Logger;
@@ -69,6 +95,11 @@ export interface PluginContext<C = unknown> {
   /** Aborted when Aura shuts down: tie long work (streams, timers) to it. */
   signal: AbortSignal;
   guards: { requireAdmin: Middleware<AuraState> };
+  /** The exported APIs of the plugins named in `dependencies`, started before this one. */
+  deps: D;
+  /** The environment variables named in `secrets`, and no others. */
+  secrets: Readonly<Record<string, string | undefined>>;
+  tools: PluginTools;
 }
 
 /** A socket on a plugin's namespace; host-scoped plugins get the resolved host in data. */
@@ -76,9 +107,40 @@ export interface PluginContext<C = unknown> {
 type AnyEvents = Record<string, (...args: any[]) => void>;
 export type PluginSocket = Socket<AnyEvents, AnyEvents, AnyEvents, { user: AuraUser; host?: Host; server?: ServerInfo }>;
 
-export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
+/**
+ * What one running instance of a plugin contributes, made together in its setup closure so
+ * that its state lives there and nowhere else. Every member is optional.
+ */
+export interface PluginInstance<A = unknown> {
+  /** Routes behind sign-in, at /api/servers/:serverId/<id> (host) or /api/<id> (global). */
+  routes?(router: PluginRouter): void;
+  /**
+   * Routes open to strangers, at the same prefix: the plugin authenticates them itself (a
+   * webhook's HMAC signature). They are listed in the route table like every other route.
+   */
+  publicRoutes?(router: PluginRouter): void;
+  /** Listeners on the namespace `/<id>`; wrap each in socketHandler(). */
+  sockets?(namespace: Namespace): void;
+  tools?: AgentTool[];
+  /** What dependants receive as ctx.deps[<id>]. Declare its type in PluginApis. */
+  api?: A;
+  /** Undo what setup started; runs in the reverse of the start order, with a timeout. */
+  stop?(): void | Promise<void>;
+}
+
+/** A command-line helper, run as `npm run aura -- <plugin> <command> [args]`. */
+export interface PluginCommand<C = unknown> {
+  description: string;
+  run(args: string[], ctx: { config: C; out: NodeJS.WritableStream }): void | Promise<void>;
+}
+
+export interface PluginDefinition<
+  S extends z.ZodType = z.ZodType,
+  Id extends string = string,
+  D extends readonly string[] = readonly string[],
+> {
   /** Lowercase letters, digits and dashes; also the folder name and the URL segment. */
-  id: string;
+  id: Id;
   version: string;
   /** A semver range the core's version must satisfy. */
   coreVersion: string;
@@ -86,22 +148,27 @@ export interface PluginDefinition<S extends z.ZodType = z.ZodType> {
   description?: string;
   /** `host`: mounted at /api/servers/:serverId/<id> and works on any server; `global`: /api/<id>. */
   scope: 'host' | 'global';
-  dependencies?: string[];
+  /** Plugins that start first and whose APIs this one receives in ctx.deps. */
+  dependencies?: D;
   conditions?: PluginCondition[];
   nav?: NavEntry;
   /** Validates the plugin's own settings under plugins.<id> (everything but `enabled`). */
   config?: S;
-  routes?(router: PluginRouter, ctx: PluginContext<z.output<S>>): void;
-  sockets?(namespace: Namespace, ctx: PluginContext<z.output<S>>): void;
   /** Socket events a viewer may send (reads, subscriptions); every other event needs admin. */
   readOnlyEvents?: string[];
-  tools?(ctx: PluginContext<z.output<S>>): AgentTool[];
-  start?(ctx: PluginContext<z.output<S>>): void | Promise<void>;
-  stop?(ctx: PluginContext<z.output<S>>): void | Promise<void>;
+  /** Environment variables the plugin reads (e.g. GEMINI_API_KEY); it gets these and no others. */
+  secrets?: string[];
+  /** The error codes the plugin answers with (see defineErrors). */
+  errors?: ErrorCatalogue;
+  commands?: Record<string, PluginCommand<z.output<S>>>;
+  /** Builds the running instance. Aura waits for it at most `pluginTimeoutSeconds`. */
+  setup(ctx: PluginContext<z.output<S>, DependencyApis<D>>): PluginInstance<ApiOf<Id>> | Promise<PluginInstance<ApiOf<Id>>>;
 }
 
 /** Identity at run time; gives a plugin object its types. */
-export function definePlugin<S extends z.ZodType>(plugin: PluginDefinition<S>): PluginDefinition<S> {
+export function definePlugin<S extends z.ZodType, const Id extends string, const D extends readonly string[] = []>(
+  plugin: PluginDefinition<S, Id, D>,
+): PluginDefinition<S, Id, D> {
   return plugin;
 }
 

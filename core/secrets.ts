@@ -10,10 +10,11 @@ const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number) =>
 export interface Secrets {
   adminUsername: string;
   adminPassword?: string;
+  /** A ready hash instead of the password, for in-process callers (the test kit): no scrypt at start. */
+  adminPasswordHash?: string;
   sessionSecret?: string;
   googleClientId?: string;
   googleClientSecret?: string;
-  geminiApiKey?: string;
 }
 
 export function readSecrets(env: NodeJS.ProcessEnv): Secrets {
@@ -23,7 +24,6 @@ export function readSecrets(env: NodeJS.ProcessEnv): Secrets {
     sessionSecret: env.SESSION_SECRET || undefined,
     googleClientId: env.GOOGLE_CLIENT_ID || undefined,
     googleClientSecret: env.GOOGLE_CLIENT_SECRET || undefined,
-    geminiApiKey: env.GEMINI_API_KEY || undefined,
   };
 }
 
@@ -84,6 +84,7 @@ export interface AdminCredential {
  */
 export async function resolveAdmin(secrets: Secrets, dataDir: string): Promise<AdminCredential> {
   const username = secrets.adminUsername;
+  if (secrets.adminPasswordHash) return { username, passwordHash: secrets.adminPasswordHash };
   if (secrets.adminPassword) return { username, passwordHash: await hashPassword(secrets.adminPassword) };
   const file = path.join(dataDir, 'admin-password.hash');
   if (existsSync(file)) return { username, passwordHash: readFileSync(file, 'utf8').trim() };

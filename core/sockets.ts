@@ -2,8 +2,8 @@ import type { Server as HttpServer } from 'node:http';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import type { AuditLog } from './audit.ts';
 import type { Auth } from './auth/index.ts';
-import { AuraError, forbidden, notFound, unauthenticated, type ErrorBody } from './errors.ts';
-import type { Hosts } from './hosts/index.ts';
+import { AuraError, type ErrorBody, coreErrors, forbidden, notFound, unauthenticated } from './errors.ts';
+import type { Host, ServerInfo } from './hosts/index.ts';
 import type { Logger } from './logger.ts';
 
 const bodyOf = (err: AuraError): ErrorBody => ({ detail: err.message, code: err.code });
@@ -27,12 +27,21 @@ export interface SocketHub {
   namespace(pluginId: string, opts: { scope: 'host' | 'global'; readOnlyEvents: string[]; isLive: () => boolean }): Namespace;
   /** Every plugin namespace, for tests that must cover all of them. */
   namespaces(): string[];
+  /** Ends every socket whose session has ended; also runs on a timer. */
+  recheck(): void;
   close(): Promise<void>;
 }
 
 export function createSocketHub(
   server: HttpServer,
-  opts: { auth: Auth; hosts: Hosts; audit: AuditLog; log: Logger; recheckMs?: number },
+  opts: {
+    auth: Auth;
+    /** The server a host-scoped plugin's socket is for; throws when unknown or the plugin is unavailable there. */
+    resolveServer(pluginId: string, serverId: string): Promise<{ host: Host; server: ServerInfo }>;
+    audit: AuditLog;
+    log: Logger;
+    recheckMs?: number;
+  },
 ): SocketHub {
   const io = new Server(server, {
     serveClient: false,
@@ -52,9 +61,10 @@ export function createSocketHub(
   };
   // What a plugin pushes (logs, a terminal) must stop reaching someone who signed out or
   // expired even if they send nothing: every socket's session is checked again regularly.
-  const sweep = setInterval(() => {
+  const recheck = () => {
     for (const nsp of namespaces) for (const socket of nsp.sockets.values()) if (signedOut(socket)) endSession(socket);
-  }, opts.recheckMs ?? 15_000);
+  };
+  const sweep = setInterval(recheck, opts.recheckMs ?? 15_000);
   sweep.unref();
 
   return {
@@ -63,7 +73,7 @@ export function createSocketHub(
       const readOnly = new Set(readOnlyEvents);
       const nsp = io.of(`/${pluginId}`);
       namespaces.push(nsp);
-      nsp.use((socket, next) => {
+      nsp.use(async (socket, next) => {
         try {
           if (!isLive()) throw notFound(`Plugin "${pluginId}" is not running.`);
           const { user } = opts.auth.identify(socket.request, handshakeToken(socket));
@@ -71,12 +81,12 @@ export function createSocketHub(
           socket.data.user = user;
           if (scope === 'host') {
             const serverId = socket.handshake.auth.serverId ?? 'local';
-            if (typeof serverId !== 'string') throw new AuraError(400, 'VALIDATION_ERROR', 'serverId must be a string.');
-            Object.assign(socket.data, opts.hosts.resolve(serverId));
+            if (typeof serverId !== 'string') throw coreErrors.VALIDATION_ERROR('serverId must be a string.');
+            Object.assign(socket.data, await opts.resolveServer(pluginId, serverId));
           }
           next();
         } catch (err) {
-          next(refusal(err instanceof AuraError ? err : new AuraError(500, 'INTERNAL', 'Handshake failed.')));
+          next(refusal(err instanceof AuraError ? err : coreErrors.INTERNAL('Handshake failed.')));
         }
       });
       nsp.on('connection', (socket) => {
@@ -108,6 +118,7 @@ export function createSocketHub(
       return nsp;
     },
     namespaces: () => namespaces.map((n) => n.name),
+    recheck,
     close: () => {
       clearInterval(sweep);
       return new Promise<void>((resolve) => void io.close(() => resolve()));

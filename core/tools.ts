@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AuditLog } from './audit.ts';
-import { AuraError, forbidden } from './errors.ts';
+import type { AvailabilityCache } from './availability.ts';
+import { coreErrors, forbidden } from './errors.ts';
 import type { Hosts } from './hosts/index.ts';
 import type { AgentTool } from './plugin.ts';
 import type { AuraUser } from './sessions.ts';
@@ -32,6 +33,7 @@ export class ToolRegistry {
   constructor(
     private readonly hosts: Hosts,
     private readonly audit: AuditLog,
+    private readonly availability: AvailabilityCache,
   ) {}
 
   add(plugin: string, scope: 'host' | 'global', tools: AgentTool[]): void {
@@ -57,11 +59,12 @@ export class ToolRegistry {
 
   async invoke(name: string, rawInput: unknown, call: { user: AuraUser; signal: AbortSignal }): Promise<unknown> {
     const entry = this.entries.get(name);
-    if (!entry) throw new AuraError(404, 'TOOL_NOT_FOUND', `No tool "${name}".`);
+    if (!entry) throw coreErrors.TOOL_NOT_FOUND(`No tool "${name}".`);
     const readOnly = entry.tool.readOnly === true;
     if (!readOnly && call.user.role !== 'admin') throw forbidden(`"${name}" changes things; your role may only read.`);
     const { serverId, ...input } = validate(entry.input, rawInput ?? {}) as { serverId?: string };
     const { host, server } = serverId ? this.hosts.resolve(serverId) : {};
+    if (serverId) await this.availability.require(entry.plugin, serverId);
     try {
       const result = await entry.tool.run(input, { ...call, host, server });
       if (!readOnly)

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -9,6 +10,7 @@ import { ROOT_DIR } from '../version.ts';
 import { PUBLIC_ROUTES } from './index.ts';
 
 const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
+const HOOK_SECRET = 'a shared webhook secret';
 
 describe('every route and socket namespace, read from the running app', () => {
   let google: MockGoogle;
@@ -24,7 +26,8 @@ describe('every route and socket namespace, read from the running app', () => {
         { email: 'alice@example.org', role: 'admin' },
         { email: 'victor@example.org', role: 'viewer' },
       ],
-      { config: { pluginDirs: [FIXTURES] }, socketRecheckMs: 200 },
+      // The sweep that ends signed-out sockets is run by hand below, never by its timer.
+      { config: { pluginDirs: [FIXTURES] }, socketRecheckMs: 3_600_000, env: { AURA_TEST_HOOK_SECRET: HOOK_SECRET } },
     );
     ({ google, t } = aura);
     admin = (await googleLogin(t.url)).jar.header();
@@ -35,11 +38,19 @@ describe('every route and socket namespace, read from the running app', () => {
 
   const concrete = (p: string) => p.replace(':serverId', 'local').replace(/:(\w+)/g, 'x');
 
+  it('opens only the core sign-in routes and the routes plugins declare public', () => {
+    const open = t.aura
+      .routes()
+      .filter((r) => r.public)
+      .map((r) => `${r.method} ${r.path}`);
+    expect(open.sort()).toEqual([...PUBLIC_ROUTES, 'POST /api/hook'].sort());
+  });
+
   it('refuses strangers (401) everywhere but the public routes', async () => {
     const routes = t.aura.routes();
     expect(routes.length).toBeGreaterThan(15);
     for (const r of routes) {
-      if (PUBLIC_ROUTES.has(`${r.method} ${r.path}`)) continue;
+      if (r.public) continue;
       const res = await t.request(concrete(r.path), { method: r.method, headers: { origin: t.url } });
       expect(res.status, `${r.method} ${r.path}`).toBe(401);
       expect(await res.json()).toEqual({ detail: expect.any(String), code: 'UNAUTHENTICATED' });
@@ -47,7 +58,7 @@ describe('every route and socket namespace, read from the running app', () => {
   });
 
   it('refuses a viewer (403) every route that changes something, and audits it', async () => {
-    const mutating = t.aura.routes().filter((r) => r.method !== 'GET' && !PUBLIC_ROUTES.has(`${r.method} ${r.path}`));
+    const mutating = t.aura.routes().filter((r) => r.method !== 'GET' && !r.public);
     expect(mutating.length).toBeGreaterThan(2);
     for (const r of mutating) {
       const res = await t.request(concrete(r.path), { method: r.method, cookie: viewer, json: {} });
@@ -78,12 +89,22 @@ describe('every route and socket namespace, read from the running app', () => {
         s.once('connect', () => resolve('connected'));
         s.once('connect_error', (e: Error & { data?: { code: string } }) => resolve(e.data?.code ?? e.message));
       });
+    const onLocal = (await (await t.request('/api/servers/local/plugins', { cookie: viewer })).json()) as {
+      id: string;
+      available: boolean;
+    }[];
     for (const nsp of namespaces) {
       const stranger = connect(nsp);
       expect(await outcome(stranger), nsp).toBe('UNAUTHENTICATED');
       stranger.close();
       const v = connect(nsp, viewer);
-      expect(await outcome(v), nsp).toBe('connected');
+      // services needs systemd, which this machine does not run: refused after sign-in is checked.
+      const available = onLocal.find((p) => `/${p.id}` === nsp)!.available;
+      expect(await outcome(v), nsp).toBe(available ? 'connected' : 'PLUGIN_UNAVAILABLE');
+      if (!available) {
+        v.close();
+        continue;
+      }
       expect(await v.timeout(2000).emitWithAck('aura-test-any-event')).toMatchObject({ code: 'FORBIDDEN' });
       v.close();
     }
@@ -100,12 +121,58 @@ describe('every route and socket namespace, read from the running app', () => {
     const a = connect('/echo', admin);
     await outcome(a);
     expect(await a.emitWithAck('shout', 'hi')).toEqual({ shouted: 'HI' });
-    // Signing out ends what an open socket may do.
+    // Signing out ends what an open socket may do: its next event is refused...
     await t.request('/logout', { method: 'POST', cookie: viewer });
     expect(await v.emitWithAck('ping')).toMatchObject({ code: 'UNAUTHENTICATED' });
+    // ...and one that sends nothing is ended by the sweep.
+    t.aura.recheckSockets();
     expect(await kicked).toBe('io server disconnect');
     v.close();
     a.close();
+  });
+});
+
+describe("a plugin's public route", () => {
+  let aura: AuraWithGoogle;
+  beforeAll(async () => {
+    aura = await startAuraWithGoogle([{ email: 'alice@example.org', role: 'admin' }], {
+      config: { pluginDirs: [FIXTURES] },
+      env: { AURA_TEST_HOOK_SECRET: HOOK_SECRET },
+    });
+  });
+  afterAll(() => aura?.stop());
+
+  it('lets strangers in only with its own authentication, and audits each call', async () => {
+    const { t } = aura;
+    const body = JSON.stringify({ ref: 'refs/heads/main' });
+    const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+    const post = (signature?: string) =>
+      t.request('/api/hook', {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+      });
+    for (const bad of [undefined, sign('wrong secret'), 'sha256=00']) {
+      const res = await post(bad);
+      expect(res.status, String(bad)).toBe(401);
+      expect(await res.json()).toMatchObject({ code: 'BAD_SIGNATURE' });
+    }
+    expect((await post(sign(HOOK_SECRET))).status).toBe(202);
+    // Its other routes still need a user.
+    expect((await t.request('/api/hook/received')).status).toBe(401);
+    const admin = (await googleLogin(t.url)).jar.header();
+    expect(await (await t.request('/api/hook/received', { cookie: admin })).json()).toEqual([{ ref: 'refs/heads/main' }]);
+    const audit = (await (await t.request('/api/audit?limit=10', { cookie: admin })).json()) as {
+      action: string;
+      user: string | null;
+      target: string;
+    }[];
+    expect(audit.filter((e) => e.action === 'hook.received').map((e) => [e.user, e.target])).toEqual([
+      [null, 'signed'],
+      [null, 'refused'],
+      [null, 'refused'],
+      [null, 'refused'],
+    ]);
   });
 });
 

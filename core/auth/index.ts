@@ -5,7 +5,7 @@ import type { Context, Middleware, Next } from 'koa';
 import { z } from 'zod';
 import type { AuditLog } from '../audit.ts';
 import type { AuthConfig } from '../config.ts';
-import { AuraError, forbidden, unauthenticated } from '../errors.ts';
+import { coreErrors, forbidden, unauthenticated } from '../errors.ts';
 import { isMutating } from '../http.ts';
 import type { AuraState } from '../plugin.ts';
 import { verifyPassword, type AdminCredential } from '../secrets.ts';
@@ -96,8 +96,7 @@ export function createAuth(opts: AuthOptions) {
 
   /** Cookies ride along on cross-site requests; an Origin check stops those from changing state. */
   const checkOrigin = (ctx: Context) => {
-    if (!isAllowedOrigin(ctx.get('origin')))
-      throw new AuraError(403, 'ORIGIN_REFUSED', "This request did not come from Aura's own pages.");
+    if (!isAllowedOrigin(ctx.get('origin'))) throw coreErrors.ORIGIN_REFUSED("This request did not come from Aura's own pages.");
   };
 
   const deny = async (ctx: Context, user: AuraUser): Promise<never> => {
@@ -154,7 +153,7 @@ export function createAuth(opts: AuthOptions) {
 
   router.post('/auth/login', async (ctx) => {
     if (ctx.get('origin')) checkOrigin(ctx as unknown as Context);
-    if (!localEnabled) throw new AuraError(403, 'LOCAL_LOGIN_DISABLED', 'Sign in with Google; the local login is turned off.');
+    if (!localEnabled) throw coreErrors.LOCAL_LOGIN_DISABLED('Sign in with Google; the local login is turned off.');
     const body = validate(loginBody, ctx.request.body ?? {});
     await throttle.attempt(ctx.ip, body.username);
     const ok = sameText(body.username, opts.admin.username) && (await verifyPassword(body.password, opts.admin.passwordHash));
@@ -165,7 +164,7 @@ export function createAuth(opts: AuthOptions) {
         result: 'failure',
         detail: 'local: wrong username or password',
       });
-      throw new AuraError(401, 'INVALID_CREDENTIALS', 'Wrong username or password.');
+      throw coreErrors.INVALID_CREDENTIALS('Wrong username or password.');
     }
     await throttle.succeeded(ctx.ip, body.username);
     const user: AuraUser = { username: opts.admin.username, role: 'admin', provider: 'local' };
@@ -193,12 +192,10 @@ export function createAuth(opts: AuthOptions) {
   });
 
   router.get('/login/google', async (ctx) => {
-    if (!google) throw new AuraError(404, 'GOOGLE_NOT_CONFIGURED', 'Google sign-in is not configured.');
+    if (!google) throw coreErrors.GOOGLE_NOT_CONFIGURED('Google sign-in is not configured.');
     const outcome = await google.begin(ctx.req, callbackURL(), safeNextPath(ctx.query.next));
     if (outcome.kind !== 'redirect')
-      throw new AuraError(
-        502,
-        'GOOGLE_ERROR',
+      throw coreErrors.GOOGLE_ERROR(
         `Google sign-in could not start: ${outcome.kind === 'success' ? 'unexpected answer' : outcome.reason}`,
       );
     cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, outcome.state, new Date(Date.now() + 10 * 60_000));
@@ -206,7 +203,7 @@ export function createAuth(opts: AuthOptions) {
   });
 
   router.get('/login/google/authorized', async (ctx) => {
-    if (!google) throw new AuraError(404, 'GOOGLE_NOT_CONFIGURED', 'Google sign-in is not configured.');
+    if (!google) throw coreErrors.GOOGLE_NOT_CONFIGURED('Google sign-in is not configured.');
     const stateCookie = cookies.read(ctx.req, OAUTH_STATE_COOKIE);
     cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, null);
     const outcome = await google.finish(ctx.req, { ...ctx.query }, callbackURL(), stateCookie);
@@ -243,8 +240,7 @@ export function createAuth(opts: AuthOptions) {
   });
   router.delete('/api/tokens/:id', requireUser, requireAdmin, async (ctx) => {
     const id = ctx.params.id!;
-    if (!(await tokens.revoke(ctx.state.user!.username, id)))
-      throw new AuraError(404, 'TOKEN_NOT_FOUND', `You have no token "${id}".`);
+    if (!(await tokens.revoke(ctx.state.user!.username, id))) throw coreErrors.TOKEN_NOT_FOUND(`You have no token "${id}".`);
     await audit.record({ user: ctx.state.user!.username, action: 'auth.token.revoke', target: id, result: 'success' });
     ctx.status = 204;
   });

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { AuthConfig } from '../config.ts';
-import { AuraError } from '../errors.ts';
+import { coreErrors } from '../errors.ts';
 
 /**
  * Sign-in attempts are counted per client address and per account name before the password
@@ -21,7 +21,7 @@ export function loginThrottle(config: AuthConfig['throttle']) {
       if (!refused.length) return;
       const waits = refused.map((r) => (r instanceof RateLimiterRes ? r.msBeforeNext : duration * 1000));
       const seconds = Math.ceil(Math.max(...waits) / 1000);
-      throw new AuraError(429, 'TOO_MANY_ATTEMPTS', `Too many failed sign-ins; try again in ${seconds} s.`, {
+      throw coreErrors.TOO_MANY_ATTEMPTS(`Too many failed sign-ins; try again in ${seconds} s.`, {
         retryAfter: seconds,
       });
     },

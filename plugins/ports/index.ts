@@ -1,4 +1,5 @@
 import { definePlugin } from '../../core/index.ts';
+import { portsErrors } from './errors.ts';
 import { portsRoutes } from './routes.ts';
 import { portsTools } from './tools.ts';
 
@@ -11,6 +12,7 @@ export default definePlugin({
   description: 'Which ports a server listens on, and which process owns each.',
   scope: 'host',
   nav: { title: 'Ports', icon: 'plug', order: 50 },
-  routes: portsRoutes,
-  tools: portsTools,
+  errors: portsErrors,
+  // One closure per running instance: whatever state the plugin needs would live in here.
+  setup: () => ({ routes: portsRoutes, tools: portsTools() }),
 });

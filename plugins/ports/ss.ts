@@ -1,4 +1,5 @@
-import { AuraError, type Host } from '../../core/index.ts';
+import type { Host } from '../../core/index.ts';
+import { portsErrors } from './errors.ts';
 
 export interface ListeningPort {
   protocol: 'tcp' | 'udp';
@@ -47,7 +48,7 @@ export function parseSs(output: string): ListeningPort[] {
 
 export async function listPorts(host: Host, signal?: AbortSignal): Promise<ListeningPort[]> {
   const { stdout, stderr, exitCode } = await host.run(SS_ARGV, { signal, timeoutMs: 10_000 });
-  if (exitCode === 127) throw new AuraError(502, 'PORTS_UNAVAILABLE', `"ss" is not installed on ${host.id}; install iproute2.`);
-  if (exitCode !== 0) throw new AuraError(502, 'PORTS_ERROR', `ss failed on ${host.id}: ${stderr.trim() || `exit ${exitCode}`}`);
+  if (exitCode === 127) throw portsErrors.PORTS_UNAVAILABLE(`"ss" is not installed on ${host.id}; install iproute2.`);
+  if (exitCode !== 0) throw portsErrors.PORTS_ERROR(`ss failed on ${host.id}: ${stderr.trim() || `exit ${exitCode}`}`);
   return parseSs(stdout);
 }

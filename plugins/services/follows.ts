@@ -1,4 +1,5 @@
-import { AuraError, type Host } from '../../core/index.ts';
+import type { Host } from '../../core/index.ts';
+import { servicesErrors } from './errors.ts';
 import { followLogs, type LogEntry } from './journal.ts';
 
 interface Follow {
@@ -28,7 +29,7 @@ export class JournalFollows {
     if (!follow) {
       const running = [...this.follows.keys()].filter((k) => k.startsWith(`${serverId}\0`)).length;
       if (running >= this.perServer)
-        throw new AuraError(429, 'TOO_MANY_FOLLOWS', `Already following ${running} journals on ${serverId}; close one first.`);
+        throw servicesErrors.TOO_MANY_FOLLOWS(`Already following ${running} journals on ${serverId}; close one first.`);
       const abort = new AbortController();
       const listeners = new Set<Listener>();
       const done = followLogs(host, unit, abort.signal, (e) => listeners.forEach((l) => l.entry(e)))

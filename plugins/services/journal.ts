@@ -1,4 +1,5 @@
 import { AuraError, type Host } from '../../core/index.ts';
+import { servicesErrors } from './errors.ts';
 import { systemdError } from './systemctl.ts';
 
 export interface LogEntry {
@@ -49,9 +50,7 @@ export async function readLogs(host: Host, unit: string, opts: { lines: number; 
   const r = await host.run(journalArgv(unit, opts));
   if (r.exitCode !== 0) throw systemdError(r, `journalctl for ${unit} failed`);
   if (NOT_READABLE.test(r.stderr))
-    throw new AuraError(
-      403,
-      'JOURNAL_NOT_READABLE',
+    throw servicesErrors.JOURNAL_NOT_READABLE(
       `The user Aura runs as on ${host.id} cannot read the journal: add it to the systemd-journal group.`,
     );
   return r.stdout
@@ -78,6 +77,6 @@ export async function followLogs(host: Host, unit: string, signal: AbortSignal, 
     );
   } catch (err) {
     if ((err as Error).name === 'AbortError') return;
-    throw err instanceof AuraError ? err : new AuraError(502, 'SYSTEMD_ERROR', (err as Error).message);
+    throw err instanceof AuraError ? err : servicesErrors.SYSTEMD_ERROR((err as Error).message);
   }
 }

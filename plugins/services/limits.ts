@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AuraError, type Host } from '../../core/index.ts';
+import type { Host } from '../../core/index.ts';
+import { servicesErrors } from './errors.ts';
 import { ACTION_TIMEOUT_MS, showUnit, systemdError } from './systemctl.ts';
 
 const CPU_QUOTA = /^([1-9]\d{0,4})%$/;
@@ -58,16 +59,21 @@ async function runAll(host: Host, commands: string[][], content: string): Promis
   }
 }
 
-/** One limits change per unit at a time: they share the staged file's name. */
-const busy = new Map<string, Promise<unknown>>();
-
 /**
  * Writes (or removes) the drop-in, reloads, restarts, and answers with what systemd now
- * reports. If a step fails, the drop-in that was there before is put back.
+ * reports. If a step fails, the drop-in that was there before is put back. One change per
+ * unit at a time (they share the staged file's name): one writer per plugin instance.
  */
-export async function applyLimits(host: Host, unit: string, limits: Limits) {
+export const limitsWriter = () => {
+  const busy = new Map<string, Promise<unknown>>();
+  return (host: Host, unit: string, limits: Limits) => applyLimits(busy, host, unit, limits);
+};
+
+export type LimitsWriter = ReturnType<typeof limitsWriter>;
+
+async function applyLimits(busy: Map<string, Promise<unknown>>, host: Host, unit: string, limits: Limits) {
   if (!unit.endsWith('.service'))
-    throw new AuraError(400, 'VALIDATION_ERROR', 'CPU and memory limits apply to .service units only.');
+    throw servicesErrors.LIMITS_NOT_SUPPORTED('CPU and memory limits apply to .service units only.');
   const key = `${host.id}\0${unit}`;
   const previous = busy.get(key) ?? Promise.resolve();
   const change = previous

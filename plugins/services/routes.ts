@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { validate, type PluginContext, type PluginRouter } from '../../core/index.ts';
+import { validate, type PluginRouter } from '../../core/index.ts';
 import type { ServicesConfig } from './config.ts';
 import { readLogs } from './journal.ts';
-import { applyLimits, limitsBody } from './limits.ts';
+import { limitsBody, type LimitsWriter } from './limits.ts';
 import { runAction, showUnit, showUnits, type UnitAction } from './systemctl.ts';
 import { managedUnit, managedUnits } from './units.ts';
 import type { UsageTracker } from './usage.ts';
@@ -12,9 +12,7 @@ const logsQuery = z.object({
   since: z.iso.datetime({ offset: true }).optional(),
 });
 
-export function servicesRoutes(router: PluginRouter, ctx: PluginContext<ServicesConfig>, usage: UsageTracker): void {
-  const { config } = ctx;
-
+export function servicesRoutes(router: PluginRouter, config: ServicesConfig, usage: UsageTracker, applyLimits: LimitsWriter) {
   /** The configured name wins over systemd's Id: for an alias they differ, and actions use ours. */
   const list = async (serverId: string, host: Parameters<typeof showUnits>[0]) => {
     const managed = managedUnits(config, serverId);

@@ -1,6 +1,7 @@
 import type { Namespace } from 'socket.io';
 import { z } from 'zod';
-import { AuraError, socketHandler, toErrorBody, type PluginContext, type PluginSocket } from '../../core/index.ts';
+import { socketHandler, toErrorBody, type PluginContext, type PluginSocket } from '../../core/index.ts';
+import { servicesErrors } from './errors.ts';
 import type { ServicesConfig } from './config.ts';
 import type { JournalFollows } from './follows.ts';
 import { managedUnit } from './units.ts';
@@ -19,7 +20,7 @@ export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfi
     socket.on(
       'follow',
       socketHandler(unitPayload, (req) => {
-        if (ctx.signal.aborted) throw new AuraError(503, 'SHUTTING_DOWN', 'Aura is stopping.');
+        if (ctx.signal.aborted) throw servicesErrors.SHUTTING_DOWN('Aura is stopping.');
         const { unit } = managedUnit(ctx.config, socket.data.server!.id, req.unit);
         if (!leave.has(unit))
           leave.set(

@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../core/version.ts';
 import { privilegedCommands, sudoersFile } from './sudoers.ts';
+
+const ROOT_DIR = path.join(import.meta.dirname, '..', '..');
 
 describe('the sudoers drop-in', () => {
   const units = [{ unit: 'web.service' }, { unit: 'getty@tty1.service' }, { unit: 'a:b.service' }];
@@ -25,13 +26,13 @@ describe('the sudoers drop-in', () => {
     expect(execFileSync('visudo', ['-cf', target]).toString()).toMatch(/parsed OK/);
   });
 
-  it('is what `npm run sudoers` prints for the configured units', () => {
+  it('is what `npm run aura -- services sudoers` prints for the configured units', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sudoers-'));
     const config = path.join(dir, 'aura.yaml');
     writeFileSync(config, 'plugins:\n  services:\n    units:\n      local: [{ unit: web.service }]\n');
     const out = execFileSync(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT_DIR, 'plugins/services/sudoers-cli.ts'), '--user', 'deploy'],
+      ['--import', 'tsx', path.join(ROOT_DIR, 'core/cli.ts'), 'services', 'sudoers', '--user', 'deploy'],
       {
         env: { ...process.env, AURA_CONFIG: config },
       },

@@ -1,4 +1,5 @@
 import { AuraError, type Host, type RunResult } from '../../core/index.ts';
+import { servicesErrors } from './errors.ts';
 
 const SHOW_PROPERTIES = [
   'Id',
@@ -85,14 +86,10 @@ export function toStatus(p: Record<string, string>): UnitStatus {
 export function systemdError(r: RunResult, what: string): AuraError {
   const said = (r.stderr || r.stdout).trim();
   if (r.exitCode === 127 || /not been booted with systemd|Failed to connect to bus|systemctl: command not found/i.test(said))
-    return new AuraError(503, 'SYSTEMD_UNAVAILABLE', `This server does not run systemd, so units cannot be managed: ${said}`);
+    return servicesErrors.SYSTEMD_UNAVAILABLE(`This server does not run systemd, so units cannot be managed: ${said}`);
   if (/a password is required|is not allowed to execute|sudo: .*command not found/i.test(said))
-    return new AuraError(
-      502,
-      'SUDO_REFUSED',
-      `${what}: ${said}. Install the file \`npm run sudoers\` prints (see systemd/README.md).`,
-    );
-  return new AuraError(502, 'SYSTEMD_ERROR', `${what}: ${said || `exit ${r.exitCode}`}`);
+    return servicesErrors.SUDO_REFUSED(`${what}: ${said}. Install the file \`npm run sudoers\` prints (see systemd/README.md).`);
+  return servicesErrors.SYSTEMD_ERROR(`${what}: ${said || `exit ${r.exitCode}`}`);
 }
 
 /**
@@ -133,8 +130,7 @@ export async function showUnits(host: Host, units: string[]): Promise<UnitStatus
 
 export async function showUnit(host: Host, unit: string): Promise<UnitStatus> {
   const [status] = await showUnits(host, [unit]);
-  if (!status || status.loadState === 'not-found')
-    throw new AuraError(404, 'UNIT_NOT_FOUND', `${unit} does not exist on ${host.id}.`);
+  if (!status || status.loadState === 'not-found') throw servicesErrors.UNIT_NOT_FOUND(`${unit} does not exist on ${host.id}.`);
   return status;
 }
 

@@ -32,6 +32,7 @@ export async function startTestAura(
     now?: () => number;
     socketRecheckMs?: number;
     production?: boolean;
+    env?: Record<string, string | undefined>;
   } = {},
 ): Promise<TestAura> {
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
@@ -47,6 +48,7 @@ export async function startTestAura(
     production: opts.production ?? false,
     uiOutDir: opts.uiOutDir ?? path.join(ROOT_DIR, 'ui', 'build'),
     logger: opts.logger,
+    env: opts.env ?? {},
   });
   const request: TestAura['request'] = (urlPath, init = {}) => {
     const headers = new Headers(init.headers);

@@ -118,13 +118,14 @@ export async function startAuraWithGoogle(
     idpHost?: string;
     consent?: boolean;
     socketRecheckMs?: number;
+    env?: Record<string, string>;
   } = {},
 ): Promise<AuraWithGoogle> {
   const google = await startMockGoogle(opts.idpHost, { consent: opts.consent });
   const { auth, ...rest } = (opts.config ?? {}) as { auth?: Record<string, unknown> };
   const t = await startTestAura(
     { ...rest, auth: { ...auth, allowedEmails, google: { ...google.config, ...opts.google } } },
-    { secrets: google.secrets, socketRecheckMs: opts.socketRecheckMs },
+    { secrets: google.secrets, socketRecheckMs: opts.socketRecheckMs, env: opts.env },
   ).catch(async (err: unknown) => {
     await google.stop();
     throw err;

@@ -1,0 +1,69 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import type { AuditLog } from './audit.ts';
+import type { Auth } from './auth/index.ts';
+import type { AvailabilityCache } from './availability.ts';
+import type { Hosts } from './hosts/index.ts';
+import type { PluginRecord } from './loader.ts';
+import type { AuraState } from './plugin.ts';
+import type { ToolRegistry } from './tools.ts';
+import { validate } from './validate.ts';
+import { CORE_VERSION } from './version.ts';
+
+const auditQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().min(1).optional(),
+});
+
+/** The core's own routes: health (public), and plugins, servers, availability, audit and tools. */
+export function coreApi(opts: {
+  auth: Auth;
+  hosts: Hosts;
+  audit: AuditLog;
+  tools: ToolRegistry;
+  availability: AvailabilityCache;
+  plugins: () => PluginRecord[];
+}) {
+  const { auth, hosts, availability } = opts;
+  const health = new Router<AuraState>();
+  health.get('/api/health', (ctx) => {
+    ctx.body = { status: 'ok', version: CORE_VERSION };
+  });
+
+  const api = new Router<AuraState>({ prefix: '/api' });
+  api.get('/plugins', auth.requireUser, (ctx) => {
+    ctx.body = opts.plugins().map((r) => ({
+      id: r.id,
+      version: r.definition?.version ?? null,
+      title: r.definition?.title ?? r.id,
+      scope: r.definition?.scope ?? null,
+      nav: r.state === 'started' ? (r.definition?.nav ?? null) : null,
+      enabled: r.enabled,
+      state: r.state,
+      error: r.error ?? null,
+      code: r.code ?? null,
+    }));
+  });
+  api.get('/servers', auth.requireUser, (ctx) => {
+    ctx.body = hosts.list();
+  });
+  /** Whether each started plugin can work on this server, and if not, why. */
+  api.get('/servers/:serverId/plugins', auth.requireUser, async (ctx) => {
+    const { server } = hosts.resolve(ctx.params.serverId!);
+    const started = opts.plugins().filter((r) => r.state === 'started');
+    ctx.body = await Promise.all(
+      started.map(async (r) => ({
+        id: r.id,
+        ...(r.definition!.scope === 'host' ? await availability.of(r.id, server.id) : { available: true, reason: null }),
+      })),
+    );
+  });
+  api.get('/audit', auth.requireUser, async (ctx) => {
+    const q = validate(auditQuery, ctx.query);
+    ctx.body = await opts.audit.page(q);
+  });
+  api.get('/tools', auth.requireUser, (ctx) => {
+    ctx.body = opts.tools.list();
+  });
+  return [health, api];
+}

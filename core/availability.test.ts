@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestAura, type TestAura } from '../test/harness/aura.ts';
+import { startSshd, type TestSshd } from '../test/harness/sshd.ts';
+import { fakeHost, startPluginTest } from '../test/kit/index.ts';
+import { AVAILABILITY_TTL_MS } from './availability.ts';
+import { definePlugin } from './plugin.ts';
+import { ROOT_DIR } from './version.ts';
+
+const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
+type Availability = { id: string; available: boolean; reason: string | null };
+
+describe('availability per server, against a real sshd', () => {
+  let sshd: TestSshd;
+  let t: TestAura;
+  let token: string;
+  const onServer = async (serverId: string) =>
+    ((await (await t.request(`/api/servers/${serverId}/plugins`, { token })).json()) as Availability[]).find(
+      (p) => p.id === 'root-only',
+    );
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    t = await startTestAura({ pluginDirs: [FIXTURES], servers: [sshd.server('box')] });
+    ({ token } = await t.login());
+  });
+  afterAll(async () => {
+    await t?.close();
+    await sshd?.stop();
+  });
+
+  it('checks a plugin on each server through that server, and says why it is unavailable', async () => {
+    expect(await onServer('local')).toEqual({ id: 'root-only', available: true, reason: null });
+    expect(await onServer('box')).toEqual({
+      id: 'root-only',
+      available: false,
+      reason: 'Aura is not root on box, and this plugin needs root.',
+    });
+    expect(await (await t.request('/api/servers/local/root-only', { token })).json()).toEqual({ server: 'local' });
+    const refused = await t.request('/api/servers/box/root-only', { token });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toEqual({
+      code: 'PLUGIN_UNAVAILABLE',
+      detail: 'Aura is not root on box, and this plugin needs root.',
+    });
+  });
+
+  it('lists global plugins as available everywhere, and unknown servers as 404', async () => {
+    const all = (await (await t.request('/api/servers/box/plugins', { token })).json()) as Availability[];
+    expect(all.find((p) => p.id === 'echo')).toEqual({ id: 'echo', available: true, reason: null });
+    expect((await t.request('/api/servers/nope/plugins', { token })).status).toBe(404);
+    expect((await t.request('/api/servers/box/plugins')).status).toBe(401);
+  });
+});
+
+describe('the availability cache', () => {
+  let now = Date.parse('2026-11-22T00:00:00Z');
+  const checks: string[] = [];
+  let systemdOnBox = true;
+  const plugin = definePlugin({
+    id: 'needs-thing',
+    version: '1.0.0',
+    coreVersion: '>=0.1.0',
+    title: 'Needs a thing',
+    scope: 'host',
+    conditions: [
+      {
+        check: async (host) => {
+          checks.push(host.id);
+          return host.id === 'box' && systemdOnBox ? null : `no thing on ${host.id}`;
+        },
+      },
+    ],
+    setup: () => ({}),
+  });
+
+  it('asks each server once, again after it reconnects, and again after the TTL', async () => {
+    const box = fakeHost({}, { id: 'box' });
+    const kit = await startPluginTest({ plugins: [plugin], hosts: { local: fakeHost(), box }, now: () => now });
+    try {
+      const ask = async (serverId: string) =>
+        ((await (await kit.request(`/api/servers/${serverId}/plugins`)).json()) as Availability[])[0];
+      await Promise.all([ask('box'), ask('box'), ask('local')]);
+      expect(await ask('box')).toMatchObject({ available: true });
+      expect(checks.sort()).toEqual(['box', 'local']);
+
+      systemdOnBox = false;
+      box.reconnect();
+      expect(await ask('box')).toEqual({ id: 'needs-thing', available: false, reason: 'no thing on box' });
+      expect(checks.filter((c) => c === 'box')).toHaveLength(2);
+
+      now += AVAILABILITY_TTL_MS;
+      await ask('local');
+      expect(checks.filter((c) => c === 'local')).toHaveLength(2);
+    } finally {
+      await kit.close();
+    }
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './cli.ts';
+
+function capture() {
+  const chunks: string[] = [];
+  const out = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString());
+      done();
+    },
+  });
+  return { out, text: () => chunks.join('') };
+}
+
+const envWith = (yaml: string) => {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aura-cli-')), 'aura.yaml');
+  writeFileSync(file, yaml);
+  return { ...process.env, AURA_CONFIG: file };
+};
+
+describe('npm run aura', () => {
+  it('lists every plugin command when called without arguments', async () => {
+    const { out, text } = capture();
+    expect(await runCli([], out, envWith(''))).toBe(0);
+    expect(text()).toMatch(/npm run aura -- services sudoers +Print the sudoers drop-in/);
+  });
+
+  it("runs a plugin command with the plugin's validated settings", async () => {
+    const { out, text } = capture();
+    const env = envWith('plugins:\n  services:\n    units:\n      web-1: [{ unit: app.service }]\n');
+    expect(await runCli(['services', 'sudoers', '--server', 'web-1', '--user', 'ops'], out, env)).toBe(0);
+    expect(text()).toContain('/usr/bin/systemctl restart app.service');
+    expect(text()).toContain('ops ALL=(root) NOPASSWD: AURA_SERVICES');
+  });
+
+  it('says so, with exit code 2, for an unknown command or plugin', async () => {
+    for (const args of [
+      ['services', 'nope'],
+      ['nosuch', 'thing'],
+    ]) {
+      const { out, text } = capture();
+      expect(await runCli(args, out, envWith(''))).toBe(2);
+      expect(text()).toContain(`No command "${args.join(' ')}"`);
+    }
+  });
+
+  it('stops on a bad setting of the plugin, naming the key', async () => {
+    const { out } = capture();
+    const env = envWith('plugins:\n  services:\n    units:\n      local: [{ unit: "bad name" }]\n');
+    await expect(runCli(['services', 'sudoers'], out, env)).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^plugins\.services\.units\.local\.0\.unit: /)],
+    });
+  });
+});

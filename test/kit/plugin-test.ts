@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { io, type Socket } from 'socket.io-client';
+import { startAura, type Aura } from '../../core/app.ts';
+import type { AuditEntry } from '../../core/audit.ts';
+import { parseCoreConfig } from '../../core/config.ts';
+import { hostsFrom } from '../../core/hosts/index.ts';
+import type { Host, PluginDefinition } from '../../core/index.ts';
+import type { AuraUser } from '../../core/sessions.ts';
+import { ROOT_DIR } from '../../core/version.ts';
+
+/** Who a kit request or socket acts as: the local admin, an allowlisted viewer, or nobody. */
+export type As = 'admin' | 'viewer' | 'stranger';
+
+const USERS: Record<Exclude<As, 'stranger'>, AuraUser> = {
+  admin: { username: 'admin', role: 'admin', provider: 'local' },
+  viewer: { username: 'viewer@example.org', role: 'viewer', provider: 'google' },
+};
+
+export interface PluginTest {
+  aura: Aura;
+  url: string;
+  /** fetch against the plugin test's Aura, signed in as `as` (default admin) with a bearer token. */
+  request(urlPath: string, init?: RequestInit & { as?: As; json?: unknown }): Promise<Response>;
+  /** A connected socket.io client on `/<namespace>`; `serverId` for host-scoped plugins. */
+  socket(namespace: string, opts?: { as?: As; serverId?: string }): Promise<Socket>;
+  /** Calls an agent tool as `as` (default admin). */
+  tool(name: string, input?: unknown, opts?: { as?: As }): Promise<unknown>;
+  /** The audit log, newest first. */
+  audit(): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts exactly the given plugins in-process on scripted hosts, as Backstage's
+ * startTestBackend does: the real core (routing, auth, roles, audit, sockets, tools) on
+ * 127.0.0.1 with an ephemeral port, no discovery, no SSH, no root. `hosts` maps server ids to
+ * hosts (usually fakeHost()); it must include `local`.
+ */
+export async function startPluginTest(opts: {
+  plugins: PluginDefinition[];
+  /** Settings per plugin id, as under `plugins:` in the config. */
+  settings?: Record<string, Record<string, unknown>>;
+  hosts?: Record<string, Host>;
+  env?: Record<string, string>;
+  pluginTimeoutSeconds?: number;
+  /** The clock sessions and cached availability go by. */
+  now?: () => number;
+}): Promise<PluginTest> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-kit-'));
+  const settings = Object.fromEntries(Object.entries(opts.settings ?? {}).map(([id, s]) => [id, { enabled: true, ...s }]));
+  const config = parseCoreConfig({
+    listen: { host: '127.0.0.1', port: 0 },
+    dataDir,
+    log: { level: 'silent' },
+    auth: { allowedEmails: [{ email: USERS.viewer.username, role: 'viewer' }] },
+    pluginTimeoutSeconds: opts.pluginTimeoutSeconds ?? 10,
+    plugins: settings,
+  });
+  const hostMap = opts.hosts ?? {};
+  if (!hostMap.local) throw new Error('startPluginTest: hosts must include local');
+  const hosts = hostsFrom(
+    Object.entries(hostMap).map(([id, host]) => ({
+      info: { id, name: id === 'local' ? 'This machine' : id, host: id, kind: host.kind },
+      host,
+    })),
+  );
+  const aura = await startAura({
+    config,
+    rootDir: ROOT_DIR,
+    // A fixed session secret and admin hash: nothing is generated, so a start takes milliseconds.
+    secrets: {
+      adminUsername: 'admin',
+      adminPasswordHash: 'scrypt$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      sessionSecret: 'aura plugin test kit session secret, not a real one',
+    },
+    env: opts.env ?? {},
+    plugins: opts.plugins,
+    hosts,
+    uiOutDir: path.join(dataDir, 'no-ui'),
+    production: false,
+    now: opts.now,
+  });
+  const tokens = {
+    admin: await aura.issueToken(USERS.admin),
+    viewer: await aura.issueToken(USERS.viewer),
+  };
+  const tokenFor = (as: As = 'admin') => (as === 'stranger' ? undefined : tokens[as]);
+
+  const request: PluginTest['request'] = (urlPath, init = {}) => {
+    const headers = new Headers(init.headers);
+    const token = tokenFor(init.as);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    let body = init.body;
+    if (init.json !== undefined) {
+      headers.set('content-type', 'application/json');
+      body = JSON.stringify(init.json);
+    }
+    return fetch(`${aura.url}${urlPath}`, { ...init, headers, body, redirect: 'manual' });
+  };
+
+  return {
+    aura,
+    url: aura.url,
+    request,
+    async socket(namespace, { as, serverId } = {}) {
+      const socket = io(`${aura.url}/${namespace.replace(/^\//, '')}`, {
+        transports: ['websocket'],
+        extraHeaders: { origin: aura.url },
+        auth: { token: tokenFor(as), serverId },
+        reconnection: false,
+        forceNew: true,
+      });
+      await new Promise<void>((resolve, reject) =>
+        socket.once('connect', resolve).once('connect_error', (err: Error & { data?: unknown }) => {
+          socket.close();
+          reject(Object.assign(err, err.data ?? {}));
+        }),
+      );
+      return socket;
+    },
+    tool: (name, input = {}, { as = 'admin' } = {}) =>
+      aura.tools.invoke(name, input, {
+        user: as === 'stranger' ? { username: 'nobody', role: 'viewer' } : USERS[as],
+        signal: AbortSignal.timeout(10_000),
+      }),
+    async audit() {
+      const res = await request('/api/audit?limit=500');
+      return (await res.json()) as AuditEntry[];
+    },
+    async close() {
+      await aura.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
