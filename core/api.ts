@@ -11,7 +11,7 @@ import { validate } from './validate.ts';
 import { CORE_VERSION } from './version.ts';
 
 const auditQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
   before: z.coerce.number().int().min(1).optional(),
 });
 

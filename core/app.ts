@@ -113,7 +113,11 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   if (problems.length) throw new ConfigError(problems);
 
   const store = await openStore(dataDir);
-  const audit = await openAuditLog(dataDir, config.audit);
+  const audit = await openAuditLog(dataDir, {
+    ...config.audit,
+    now: opts.now,
+    onDamaged: (file, lines) => log.warn({ file, lines }, 'audit log: skipped damaged lines (a write cut short?)'),
+  });
   let origins = new Set<string>();
   const { auth, sessions, admin, keys } = await signIn(opts, dataDir, store, audit, () => origins);
   const hosts = opts.hosts ?? (await createHosts(config, rootDir, log));

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openAuditLog } from './audit.ts';
+import { ANONYMOUS_FAILURES, FAILURES_PER_KIND, openAuditLog } from './audit.ts';
 
 describe('audit log', () => {
   it('appends JSON lines, rotates by size and pages across the rotated files', async () => {
@@ -27,7 +27,106 @@ describe('audit log', () => {
     const e1 = await a.record({ user: null, action: 'x', result: 'failure' });
     const b = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 1 });
     const e2 = await b.record({ user: null, action: 'y', result: 'success' });
-    expect(e2.id).toBe(e1.id + 1);
+    expect(e2!.id).toBe(e1!.id + 1);
     expect(e2).toMatchObject({ user: null, server: null, target: null, time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  });
+});
+
+describe('audit log under attack', () => {
+  const open = (dir: string, now: () => number, onDamaged?: (file: string, lines: number) => void) =>
+    openAuditLog(dir, { maxBytes: 64 * 1024, keepFiles: 2, now, onDamaged });
+
+  it('cuts attacker-controlled text to a short length', async () => {
+    const log = await open(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), Date.now);
+    const e = await log.record({
+      user: 'u'.repeat(15_000),
+      action: 'a'.repeat(15_000),
+      target: 't'.repeat(15_000),
+      detail: 'd'.repeat(15_000),
+      result: 'failure',
+    });
+    expect([e!.user!.length, e!.action.length, e!.target!.length, e!.detail!.length]).toEqual([200, 120, 300, 500]);
+    expect(e!.target!.endsWith('…')).toBe(true);
+  });
+
+  it('keeps the history when strangers flood it with failures, and counts what it did not write', async () => {
+    let t = Date.parse('2026-11-22T00:00:00Z');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-audit-'));
+    const log = await open(dir, () => t);
+    const kept = await log.record({ user: 'admin', action: 'services.restart', target: 'web.service', result: 'success' });
+    // One address, then many: 2,100 requests with 15 KB of text each rotated everything away before.
+    for (let i = 0; i < 2100; i++)
+      await log.record({
+        user: null,
+        action: 'auth.login',
+        result: 'failure',
+        detail: 'x'.repeat(15_000),
+        source: i < 1000 ? '203.0.113.9' : `198.51.100.${i % 250}`,
+      });
+    const lines = readFileSync(path.join(dir, 'audit.jsonl'), 'utf8').trim().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(1 + ANONYMOUS_FAILURES);
+    expect(existsSync(path.join(dir, 'audit.jsonl.1'))).toBe(false);
+    expect((await log.page({ limit: 200 })).at(-1)).toEqual(kept);
+
+    t += 60_000;
+    await log.flush();
+    const [summary, ...rest] = await log.page({ limit: 200 });
+    expect(summary).toMatchObject({
+      user: null,
+      action: 'auth.login',
+      result: 'failure',
+      target: 'from 251 addresses',
+      detail: expect.stringMatching(/^2000 more failures .*\(e\.g\. from 203\.0\.113\.9\)$/),
+    });
+    expect(rest).toHaveLength(ANONYMOUS_FAILURES + 1);
+    // A new minute, a new budget.
+    expect(await log.record({ user: null, action: 'auth.login', result: 'failure', source: '203.0.113.9' })).toBeDefined();
+  });
+
+  it('budgets a signed-in user by kind of failure, never their successes', async () => {
+    const t = Date.parse('2026-11-22T00:00:00Z');
+    const log = await open(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), () => t);
+    const denied = await Promise.all(
+      Array.from({ length: 40 }, () => log.record({ user: 'victor', action: 'auth.denied', result: 'failure' })),
+    );
+    expect(denied.filter(Boolean)).toHaveLength(FAILURES_PER_KIND);
+    expect(await log.record({ user: 'victor', action: 'auth.token.create', result: 'failure' })).toBeDefined();
+    const ok = await Promise.all(
+      Array.from({ length: 40 }, () => log.record({ user: 'admin', action: 'x.y', result: 'success' })),
+    );
+    expect(ok.every(Boolean)).toBe(true);
+  });
+
+  it('starts despite a line cut by a crash, skips it, reports it, and numbers on from the newest entry', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-audit-'));
+    const a = await open(dir, Date.now);
+    for (let i = 0; i < 3; i++) await a.record({ user: 'admin', action: 'x', target: `t${i}`, result: 'success' });
+    appendFileSync(path.join(dir, 'audit.jsonl'), '{"id":4,"time":"2026-11-22T00:00:00.000Z","user":"adm');
+    const damaged: number[] = [];
+    const b = await open(dir, Date.now, (_f, n) => damaged.push(n));
+    expect(damaged).toEqual([1]);
+    const next = await b.record({ user: 'admin', action: 'x', target: 't3', result: 'success' });
+    expect(next!.id).toBe(4);
+    expect((await b.page({ limit: 10 })).map((e) => e.target)).toEqual(['t3', 't2', 't1', 't0']);
+  });
+
+  it('numbers on from the newest entry of a rotated file when the current one is empty', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-audit-'));
+    const a = await open(dir, Date.now);
+    for (let i = 0; i < 3; i++) await a.record({ user: 'admin', action: 'x', result: 'success' });
+    renameSync(path.join(dir, 'audit.jsonl'), path.join(dir, 'audit.jsonl.1'));
+    writeFileSync(path.join(dir, 'audit.jsonl'), '');
+    const b = await open(dir, Date.now);
+    expect((await b.record({ user: 'admin', action: 'x', result: 'success' }))!.id).toBe(4);
+  });
+
+  it('pages by id into older files', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-audit-'));
+    const log = await openAuditLog(dir, { maxBytes: 2048, keepFiles: 5 });
+    for (let i = 1; i <= 40; i++) await log.record({ user: 'admin', action: 'x', target: `t${i}`, result: 'success' });
+    expect(existsSync(path.join(dir, 'audit.jsonl.2'))).toBe(true);
+    const page = await log.page({ limit: 3, before: 5 });
+    expect(page.map((e) => e.target)).toEqual(['t4', 't3', 't2']);
+    expect((await log.page({ limit: 2, before: 39 })).map((e) => e.target)).toEqual(['t38', 't37']);
   });
 });

@@ -92,6 +92,7 @@ export function createWeb(opts: WebOptions) {
         } finally {
           await audit.record({
             user: c.state.user?.username ?? null,
+            source: c.ip,
             server: c.state.server?.id ?? null,
             action: c.state.audit?.action ?? `${record.id}.${c.method} ${c._matchedRoute ?? c.path}`,
             target: c.state.audit?.target ?? null,

@@ -21,6 +21,8 @@ const USERS: Record<Exclude<As, 'stranger'>, AuraUser> = {
 export interface PluginTest {
   aura: Aura;
   url: string;
+  /** Where this Aura keeps its store and audit log (removed at close). */
+  dataDir: string;
   /** fetch against the plugin test's Aura, signed in as `as` (default admin) with a bearer token. */
   request(urlPath: string, init?: RequestInit & { as?: As; json?: unknown }): Promise<Response>;
   /** A connected socket.io client on `/<namespace>`; `serverId` for host-scoped plugins. */
@@ -103,6 +105,7 @@ export async function startPluginTest(opts: {
   return {
     aura,
     url: aura.url,
+    dataDir,
     request,
     async socket(namespace, { as, serverId } = {}) {
       const socket = io(`${aura.url}/${namespace.replace(/^\//, '')}`, {
@@ -126,7 +129,7 @@ export async function startPluginTest(opts: {
         signal: AbortSignal.timeout(10_000),
       }),
     async audit() {
-      const res = await request('/api/audit?limit=500');
+      const res = await request('/api/audit?limit=200');
       return (await res.json()) as AuditEntry[];
     },
     async close() {
