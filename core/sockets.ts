@@ -3,7 +3,7 @@ import { Server, type Namespace, type Socket } from 'socket.io';
 import type { AuditLog } from './audit.ts';
 import type { Auth } from './auth/index.ts';
 import { AuraError, type ErrorBody, coreErrors, forbidden, notFound, unauthenticated } from './errors.ts';
-import type { Host, ServerInfo } from './hosts/index.ts';
+import { boundTo, type Host, type ServerInfo } from './hosts/index.ts';
 import type { Logger } from './logger.ts';
 
 const bodyOf = (err: AuraError): ErrorBody => ({ detail: err.message, code: err.code });
@@ -82,7 +82,11 @@ export function createSocketHub(
           if (scope === 'host') {
             const serverId = socket.handshake.auth.serverId ?? 'local';
             if (typeof serverId !== 'string') throw coreErrors.VALIDATION_ERROR('serverId must be a string.');
-            Object.assign(socket.data, await opts.resolveServer(pluginId, serverId));
+            const { host, server } = await opts.resolveServer(pluginId, serverId);
+            // What the socket starts on the server ends when it disconnects.
+            const gone = new AbortController();
+            socket.once('disconnect', () => gone.abort());
+            Object.assign(socket.data, { host: boundTo(host, gone.signal), server });
           }
           next();
         } catch (err) {

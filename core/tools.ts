@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AuditLog } from './audit.ts';
 import type { AvailabilityCache } from './availability.ts';
 import { coreErrors, forbidden } from './errors.ts';
-import type { Hosts } from './hosts/index.ts';
+import { boundTo, type Hosts } from './hosts/index.ts';
 import type { AgentTool } from './plugin.ts';
 import type { AuraUser } from './sessions.ts';
 import { validate } from './validate.ts';
@@ -66,7 +66,7 @@ export class ToolRegistry {
     const { host, server } = serverId ? this.hosts.resolve(serverId) : {};
     if (serverId) await this.availability.require(entry.plugin, serverId);
     try {
-      const result = await entry.tool.run(input, { ...call, host, server });
+      const result = await entry.tool.run(input, { ...call, host: host && boundTo(host, call.signal), server });
       if (!readOnly)
         await this.audit.record({ user: call.user.username, server: serverId, action: `tool.${name}`, result: 'success' });
       return result;

@@ -8,7 +8,7 @@ import { PUBLIC_ROUTES, type Auth } from './auth/index.ts';
 import type { AvailabilityCache } from './availability.ts';
 import type { CoreConfig } from './config.ts';
 import { coreErrors } from './errors.ts';
-import type { Hosts } from './hosts/index.ts';
+import { boundTo, type Hosts } from './hosts/index.ts';
 import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
 import type { PluginRecord } from './loader.ts';
 import type { Logger } from './logger.ts';
@@ -83,8 +83,12 @@ export function createWeb(opts: WebOptions) {
       const isPublic = matched.some((l) => l.methods.includes(ctx.method) && isPublicLayer(publicHandlers, l));
       const gated: Middleware<AuraState> = async (c, n) => {
         if (record.definition!.scope === 'host') {
-          Object.assign(c.state, hosts.resolve(c.params.serverId!));
-          await availability.require(record.id, c.params.serverId!);
+          const { host, server } = hosts.resolve(c.params.serverId!);
+          await availability.require(record.id, server.id);
+          // What the request starts on the server ends when the client hangs up.
+          const gone = new AbortController();
+          c.res.once('close', () => c.res.writableFinished || gone.abort());
+          Object.assign(c.state, { host: boundTo(host, gone.signal), server });
         }
         if (!isMutating(c.method)) return n();
         try {

@@ -1,7 +1,7 @@
 import type { CoreConfig } from '../config.ts';
 import { coreErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { Host } from './host.ts';
+import type { DialOptions, DialTarget, Host, RunOptions, StreamOptions } from './host.ts';
 import { createLocalHost } from './local.ts';
 
 export type { DialOptions, DialTarget, Host, PtyOptions, PtySession, RunOptions, RunResult, StreamOptions } from './host.ts';
@@ -20,6 +20,20 @@ export interface Hosts {
   resolve(serverId: string): { host: Host; server: ServerInfo };
   list(): ServerInfo[];
   closeAll(): Promise<void>;
+}
+
+/**
+ * The same host with `signal` joined to every command's own: what a request, a tool call or a
+ * socket starts on a server ends when its caller goes (a client that hangs up, a socket that
+ * disconnects), without each plugin passing the signal on.
+ */
+export function boundTo(host: Host, signal: AbortSignal): Host {
+  const join = (own?: AbortSignal) => (own ? AbortSignal.any([signal, own]) : signal);
+  return Object.assign(Object.create(host) as Host, {
+    run: (argv: string[], opts: RunOptions = {}) => host.run(argv, { ...opts, signal: join(opts.signal) }),
+    stream: (argv: string[], opts: StreamOptions) => host.stream(argv, { ...opts, signal: join(opts.signal) }),
+    dial: (target: DialTarget, opts: DialOptions = {}) => host.dial(target, { ...opts, signal: join(opts.signal) }),
+  });
 }
 
 /** Hosts from servers already made: local first, then the rest in order. */

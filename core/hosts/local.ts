@@ -9,6 +9,7 @@ import { runCommand, streamCommand, type OutputSink, type Running, type Start } 
 import { checkDialTarget, HostStream, socketError, whenOpen } from './dial.ts';
 import { abortError, fileError, signalExitCode } from './output.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
+import { slots } from './slots.ts';
 
 /**
  * Starts argv in its own process group, so that a kill reaches everything it started. Its
@@ -50,11 +51,26 @@ function spawnLocal(argv: string[], opts: { cwd?: string; viaSudo: boolean }, si
   return { child, running };
 }
 
-const startLocal: Start = async (argv, opts, sink) => {
-  const { child, running } = spawnLocal(argv, opts, sink);
-  child.stdin.end(opts.input ?? undefined);
-  return running;
-};
+/**
+ * run() calls at once on this machine; the rest wait in order (and leave the queue when their
+ * caller gives up), so a burst of requests cannot start a process each. Streams are not counted.
+ */
+export const LOCAL_CONCURRENT_RUNS = 8;
+
+const startLocal =
+  (limit?: ReturnType<typeof slots>): Start =>
+  async (argv, opts, sink) => {
+    const release = limit ? await limit.acquire(opts.signal) : () => undefined;
+    try {
+      const { child, running } = spawnLocal(argv, opts, sink);
+      void running.exited.then(release);
+      child.stdin.end(opts.input ?? undefined);
+      return running;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  };
 
 /** A unix socket on this machine, once connected. */
 function connectLocal(socketPath: string): Promise<Socket> {
@@ -78,14 +94,16 @@ function wrapNodePty(p: IPty): PtySession {
   };
 }
 
-export function createLocalHost(): Host {
+export function createLocalHost(opts: { concurrentRuns?: number } = {}): Host {
   const isRoot = process.getuid?.() === 0;
+  const startRun = startLocal(slots(opts.concurrentRuns ?? LOCAL_CONCURRENT_RUNS));
+  const startStream = startLocal();
   return {
     id: 'local',
     kind: 'local',
     epoch: 0,
-    run: (argv, opts) => runCommand(startLocal, isRoot, argv, opts),
-    stream: (argv, opts) => streamCommand(startLocal, isRoot, argv, opts),
+    run: (argv, opts) => runCommand(startRun, isRoot, argv, opts),
+    stream: (argv, opts) => streamCommand(startStream, isRoot, argv, opts),
     async pty(opts: PtyOptions) {
       const argv = opts.argv ?? [os.userInfo().shell || '/bin/sh', '-l'];
       checkArgv(argv);

@@ -139,7 +139,13 @@ describe('services plugin against a real systemd', () => {
     // Watchers share one journalctl per unit; unfollow ends it for the last one out.
     const second = await followSocket();
     expect(await second.emitWithAck('follow', { unit: UNIT })).toEqual({ following: UNIT });
-    await new Promise((r) => setTimeout(r, 300));
+    const started = (s: Socket) =>
+      new Promise<void>((resolve) =>
+        s.on('log', (e: { entry: { message: string } }) => /Started/.test(e.entry.message) && resolve()),
+      );
+    const both = Promise.all([started(socket), started(second)]);
+    await api(`/${UNIT}/restart`, { method: 'POST' });
+    await both; // whatever the second follow started has delivered by now
     expect(await journalctls()).toBe('1\n');
     // At most three journals per server: each holds one of sshd's few sessions.
     expect(await second.emitWithAck('follow', { unit: 'ghost.service' })).toEqual({ following: 'ghost.service' });
@@ -147,10 +153,13 @@ describe('services plugin against a real systemd', () => {
     expect(await second.emitWithAck('follow', { unit: 'web-alias.service' })).toMatchObject({ code: 'TOO_MANY_FOLLOWS' });
     for (const unit of ['ghost.service', 'broken.service']) await second.emitWithAck('unfollow', { unit });
     await expect.poll(() => journalctls(), { timeout: 10_000 }).toBe('1\n');
-    await second.emitWithAck('unfollow', { unit: UNIT });
-    expect(await journalctls()).toBe('1\n'); // the first socket still watches
-    second.close();
+    // The first watcher leaving must not end the journal the second still watches.
     socket.close();
+    const stillFlowing = started(second);
+    await api(`/${UNIT}/restart`, { method: 'POST' });
+    await stillFlowing;
+    await second.emitWithAck('unfollow', { unit: UNIT });
+    second.close();
     await expect.poll(() => journalctls(), { timeout: 10_000 }).toBe('0\n');
   });
 

@@ -25,7 +25,9 @@ export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfi
         if (!leave.has(unit))
           leave.set(
             unit,
-            follows.join(socket.data.server!.id, socket.data.host!, unit, {
+            // The journalctl is shared by every watcher: it runs on the server's own host, not
+            // on this socket's (which ends when this socket goes).
+            follows.join(socket.data.server!.id, ctx.hosts.get(socket.data.server!.id), unit, {
               entry: (entry) => socket.emit('log', { unit, entry }),
               error: (err) => {
                 leave.delete(unit);
