@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../test/harness/aura.ts';
 import { ConfigError } from './config.ts';
-import { collectPanels } from './ui.ts';
+import { collectViews } from './ui.ts';
 import { ROOT_DIR } from './version.ts';
 
 const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
@@ -37,9 +37,9 @@ describe('the plugin loader', () => {
     expect(await (await t.request('/api/servers/local/late', { token })).json()).toEqual({ server: 'local', kind: 'local' });
   });
 
-  it('keeps serving when a plugin throws on start, and reports it tagged with plugin and hook', async () => {
+  it('keeps serving when a plugin throws in setup, and reports it tagged with plugin and hook', async () => {
     const boom = (await plugins()).find((p) => p.id === 'boom');
-    expect(boom).toMatchObject({ state: 'failed', error: '[boom] start: database is on fire' });
+    expect(boom).toMatchObject({ state: 'failed', error: '[boom] setup: database is on fire' });
     expect((await t.request('/api/boom', { token })).status).toBe(404);
     expect((await t.request('/api/health')).status).toBe(200);
   });
@@ -63,7 +63,7 @@ describe('the plugin loader', () => {
   it('marks a plugin whose condition is not met as unavailable, with the reason', async () => {
     expect((await plugins()).find((p) => p.id === 'needs-path')).toMatchObject({
       state: 'unavailable',
-      error: '/nonexistent/aura-condition does not exist',
+      error: '/nonexistent/aura-condition does not exist on local',
     });
     expect((await t.request('/api/needs-path', { token })).status).toBe(404);
   });
@@ -123,8 +123,15 @@ describe('disabled plugins', () => {
     const list = (await (await t.request('/api/plugins', { token })).json()) as { id: string; state: string }[];
     expect(list.find((p) => p.id === 'ports')).toMatchObject({ state: 'disabled' });
     expect(list.find((p) => p.id === 'boom')).toMatchObject({ state: 'disabled' });
-    const panels = collectPanels(t.aura.plugins);
-    expect(panels.map((p) => p.id)).toEqual(['echo']);
+    const views = collectViews(t.aura.plugins);
+    expect(views.map((v) => `${v.id}:${v.kind}`)).toEqual([
+      'broken-panel:panel',
+      'broken-panel:card',
+      'chat-page:page',
+      'echo:panel',
+      'root-only:panel',
+      'welcome-card:card',
+    ]);
   });
 });
 

@@ -5,7 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { discoverPlugins, isEnabled, pluginFolders } from './loader.ts';
 import { createLogger } from './logger.ts';
 import { readSecrets } from './secrets.ts';
-import { collectPanels, ensureUiBuilt } from './ui.ts';
+import { collectViews, ensureUiBuilt } from './ui.ts';
 import { ROOT_DIR } from './version.ts';
 
 const rootDir = ROOT_DIR;
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   await ensureUiBuilt({
     uiDir: path.join(rootDir, 'ui'),
     outDir: path.join(rootDir, 'ui', 'build'),
-    panels: collectPanels(plugins),
+    views: collectViews(plugins),
     onBuild: () => log.info('building the web UI (plugins or UI sources changed)…'),
   });
 

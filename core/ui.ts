@@ -6,25 +6,32 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { send } from '@koa/send';
 import type { Middleware } from 'koa';
-import { AuraError } from './errors.ts';
+import { coreErrors } from './errors.ts';
 import { isApiPath } from './http.ts';
 
-export interface PanelEntry {
+/** Where a plugin's view shows: inside a server, as a home-page card, or as a page of its own. */
+export type ViewKind = 'panel' | 'card' | 'page';
+
+export interface ViewEntry {
   id: string;
-  /** Absolute path of the plugin's ui/Panel.svelte. */
+  kind: ViewKind;
+  /** Absolute path of the plugin's ui/Panel.svelte, ui/Card.svelte or ui/Page.svelte. */
   file: string;
 }
+
+const VIEW_FILES: Record<ViewKind, string> = { panel: 'Panel.svelte', card: 'Card.svelte', page: 'Page.svelte' };
 
 const FALLBACK = 'index.html';
 const STAMP = 'aura-build.json';
 
-/** The panels of enabled plugins: each plugin folder's ui/Panel.svelte, if it has one. */
-export function collectPanels(plugins: { id: string; dir: string; enabled: boolean }[]): PanelEntry[] {
+/** The views of enabled plugins: the ui/Panel.svelte, ui/Card.svelte and ui/Page.svelte each folder has. */
+export function collectViews(plugins: { id: string; dir: string; enabled: boolean }[]): ViewEntry[] {
+  const kinds = Object.keys(VIEW_FILES) as ViewKind[];
   return plugins
     .filter((p) => p.enabled)
-    .map((p) => ({ id: p.id, file: path.join(p.dir, 'ui', 'Panel.svelte') }))
-    .filter((p) => existsSync(p.file))
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .flatMap((p) => kinds.map((kind) => ({ id: p.id, kind, file: path.join(p.dir, 'ui', VIEW_FILES[kind]) })))
+    .filter((v) => existsSync(v.file))
+    .sort((a, b) => a.id.localeCompare(b.id) || kinds.indexOf(a.kind) - kinds.indexOf(b.kind));
 }
 
 function listFiles(dir: string, out: string[] = []): string[] {
@@ -37,14 +44,14 @@ function listFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Changes when the panel set or any UI source changes, so a stale build is rebuilt. */
-export function uiBuildKey(uiDir: string, panels: PanelEntry[]): string {
+/** Changes when the view set or any UI source changes, so a stale build is rebuilt. */
+export function uiBuildKey(uiDir: string, views: ViewEntry[]): string {
   const sources = [
     ...listFiles(path.join(uiDir, 'src')),
     ...['svelte.config.js', 'vite.config.ts'].map((f) => path.join(uiDir, f)),
-    ...panels.flatMap((p) => listFiles(path.dirname(p.file))),
+    ...new Set(views.flatMap((v) => listFiles(path.dirname(v.file)))),
   ].filter(existsSync);
-  const hash = createHash('sha256').update(JSON.stringify(panels));
+  const hash = createHash('sha256').update(JSON.stringify(views));
   for (const f of sources.sort()) {
     const s = statSync(f);
     hash.update(`${f}:${s.size}:${s.mtimeMs}\n`);
@@ -54,10 +61,10 @@ export function uiBuildKey(uiDir: string, panels: PanelEntry[]): string {
 
 /**
  * Builds the SvelteKit UI into outDir unless the build there was made from the same sources
- * and panels. Vite runs in a child process so its memory never stays in Aura's.
+ * and views. Vite runs in a child process so its memory never stays in Aura's.
  */
-export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; panels: PanelEntry[]; onBuild?: () => void }) {
-  const key = uiBuildKey(opts.uiDir, opts.panels);
+export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; views: ViewEntry[]; onBuild?: () => void }) {
+  const key = uiBuildKey(opts.uiDir, opts.views);
   const stampFile = path.join(opts.outDir, STAMP);
   if (existsSync(stampFile) && JSON.parse(readFileSync(stampFile, 'utf8')).key === key) return false;
   opts.onBuild?.();
@@ -68,7 +75,7 @@ export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; panel
   const code = await new Promise<number>((resolve) => {
     const child = spawn(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
       cwd: opts.uiDir,
-      env: { ...process.env, AURA_PANELS: JSON.stringify(opts.panels), AURA_UI_OUT: tmpOut },
+      env: { ...process.env, AURA_VIEWS: JSON.stringify(opts.views), AURA_UI_OUT: tmpOut },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (c: Buffer) => output.push(c));
@@ -79,7 +86,7 @@ export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; panel
     await rm(tmpOut, { recursive: true, force: true });
     throw new Error(`UI build failed:\n${Buffer.concat(output).toString()}`);
   }
-  await writeFile(path.join(tmpOut, STAMP), JSON.stringify({ key, panels: opts.panels.map((p) => p.id) }));
+  await writeFile(path.join(tmpOut, STAMP), JSON.stringify({ key, views: opts.views.map((v) => `${v.id}:${v.kind}`) }));
   await rm(opts.outDir, { recursive: true, force: true });
   await rename(tmpOut, opts.outDir);
   return true;
@@ -101,7 +108,7 @@ export function serveUi(outDir: string): Middleware {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || isApiPath(ctx.path) || ctx.path.startsWith('/socket.io/'))
       return next();
     if (!existsSync(path.join(outDir, FALLBACK)))
-      throw new AuraError(503, 'UI_NOT_BUILT', 'The web UI has not been built; start Aura with `npm start` to build it.');
+      throw coreErrors.UI_NOT_BUILT('The web UI has not been built; start Aura with `npm start` to build it.');
     const immutable = ctx.path.startsWith('/_app/immutable/');
     try {
       const served = await send(ctx, ctx.path, {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import { discoverPlugins } from '../core/loader.ts';
-import { collectPanels, ensureUiBuilt } from '../core/ui.ts';
+import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
 import { freePort } from './harness/net.ts';
 import { stop, track } from './harness/processes.ts';
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   await ensureUiBuilt({
     uiDir: path.join(ROOT_DIR, 'ui'),
     outDir: path.join(ROOT_DIR, 'ui', 'build'),
-    panels: collectPanels(plugins),
+    views: collectViews(plugins),
   });
 
   const readyTimes: number[] = [];

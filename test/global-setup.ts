@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { discoverPlugins } from '../core/loader.ts';
-import { collectPanels, ensureUiBuilt } from '../core/ui.ts';
+import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
 import { ensureRootfs } from './harness/systemd.ts';
 
 /**
- * Builds the UI once, with every built-in plugin's panel, for the tests that serve it, and
+ * Builds the UI once, with every built-in plugin's views, for the tests that serve it, and
  * the cached Debian root file system the services tests boot (about a minute the first time).
  */
 export default async function setup(): Promise<void> {
@@ -14,7 +14,7 @@ export default async function setup(): Promise<void> {
   await ensureUiBuilt({
     uiDir: path.join(ROOT_DIR, 'ui'),
     outDir: path.join(ROOT_DIR, 'ui', 'build'),
-    panels: collectPanels(plugins),
+    views: collectViews(plugins),
   });
   await rootfs;
 }

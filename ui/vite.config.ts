@@ -4,39 +4,53 @@ import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig, type Plugin } from 'vite';
 
-interface PanelEntry {
+type ViewKind = 'panel' | 'card' | 'page';
+interface ViewEntry {
   id: string;
+  kind: ViewKind;
   file: string;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const FILES: Record<ViewKind, string> = { panel: 'Panel.svelte', card: 'Card.svelte', page: 'Page.svelte' };
 
-/** Without AURA_PANELS (a plain `vite dev`), every built-in plugin's panel. */
-function builtInPanels(): PanelEntry[] {
+/** Without AURA_VIEWS (a plain `vite dev`), every built-in plugin's views. */
+function builtInViews(): ViewEntry[] {
   const dir = path.join(here, '..', 'plugins');
   return readdirSync(dir)
-    .map((id) => ({ id, file: path.join(dir, id, 'ui', 'Panel.svelte') }))
-    .filter((p) => existsSync(p.file));
+    .flatMap((id) =>
+      (Object.keys(FILES) as ViewKind[]).map((kind) => ({ id, kind, file: path.join(dir, id, 'ui', FILES[kind]) })),
+    )
+    .filter((v) => existsSync(v.file));
 }
 
-/** `virtual:aura-panels`: a lazy import per enabled plugin's panel, as the core listed them. */
-function auraPanels(): Plugin {
-  const id = 'virtual:aura-panels';
-  const panels: PanelEntry[] = process.env.AURA_PANELS ? JSON.parse(process.env.AURA_PANELS) : builtInPanels();
+/**
+ * `virtual:aura-views`: `views[pluginId][kind]` is a lazy import of that plugin's Panel, Card or
+ * Page, for the enabled plugins the core listed (core/ui.ts collectViews).
+ */
+function auraViews(): Plugin {
+  const id = 'virtual:aura-views';
+  const views: ViewEntry[] = process.env.AURA_VIEWS ? JSON.parse(process.env.AURA_VIEWS) : builtInViews();
   return {
-    name: 'aura-panels',
+    name: 'aura-views',
     resolveId: (source) => (source === id ? `\0${id}` : undefined),
     load(resolved) {
       if (resolved !== `\0${id}`) return undefined;
-      const entries = panels.map((p) => `${JSON.stringify(p.id)}: () => import(${JSON.stringify(p.file)})`);
-      return `export const panels = {${entries.join(',\n')}};`;
+      const byPlugin = new Map<string, string[]>();
+      for (const v of views) {
+        const list = byPlugin.get(v.id) ?? [];
+        list.push(`${v.kind}: () => import(${JSON.stringify(v.file)})`);
+        byPlugin.set(v.id, list);
+      }
+      const entries = [...byPlugin].map(([plugin, kinds]) => `${JSON.stringify(plugin)}: {${kinds.join(', ')}}`);
+      return `export const views = {${entries.join(',\n')}};`;
     },
   };
 }
 
 export default defineConfig({
-  plugins: [auraPanels(), sveltekit()],
-  // Panels in pluginDirs outside this checkout must share our one copy of Svelte.
+  plugins: [auraViews(), sveltekit()],
+  // Views in pluginDirs outside this checkout must share our one copy of Svelte.
   resolve: { dedupe: ['svelte'] },
   server: {
     fs: { allow: ['..'] },

@@ -1,4 +1,4 @@
-import { goto } from '$app/navigation';
+import { goto, invalidateAll } from '$app/navigation';
 import { notify } from './toasts.svelte.ts';
 
 /** The server's `{detail, code}` error, as an exception. */
@@ -17,16 +17,19 @@ export interface ApiOptions {
   body?: unknown;
   /** Do not show a toast; the caller shows the error itself. */
   quiet?: boolean;
+  /** The fetch to use: a SvelteKit load passes its own. */
+  fetch?: typeof fetch;
 }
 
 /**
  * The one way the UI talks to Aura's HTTP API: JSON in and out, errors shown as toasts,
- * and a 401 sends the user to the login page.
+ * a 401 sends the user to the login page, and a 503 PLUGIN_UNAVAILABLE (the plugin stopped
+ * working on this server) reloads the shell's availability.
  */
 export async function api<T = unknown>(path: string, opts: ApiOptions = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await (opts.fetch ?? fetch)(path, {
       method: opts.method ?? 'GET',
       headers: opts.body === undefined ? {} : { 'content-type': 'application/json' },
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -43,8 +46,9 @@ export async function api<T = unknown>(path: string, opts: ApiOptions = {}): Pro
   const err = new ApiError(data?.detail ?? res.statusText, data?.code ?? `HTTP_${res.status}`, res.status);
   if (res.status === 401 && !path.startsWith('/auth/')) {
     await goto(`/login?next=${encodeURIComponent(location.pathname)}`);
-  } else if (!opts.quiet) {
-    notify(`${err.detail} (${err.code})`, 'error');
+  } else {
+    if (err.code === 'PLUGIN_UNAVAILABLE') void invalidateAll();
+    if (!opts.quiet) notify(`${err.detail} (${err.code})`, 'error');
   }
   throw err;
 }

@@ -1,0 +1,14 @@
+/** Made by the aura-views Vite plugin (ui/vite.config.ts): lazy imports of each enabled plugin's views. */
+declare module 'virtual:aura-views' {
+  import type { Component } from 'svelte';
+  type Lazy<P extends Record<string, unknown>> = () => Promise<{ default: Component<P> }>;
+  export interface PluginViews {
+    /** ui/Panel.svelte: the plugin inside a server, at /s/[server]/[plugin]. */
+    panel?: Lazy<{ serverId: string }>;
+    /** ui/Card.svelte: a card on the home page, for the selected server. */
+    card?: Lazy<{ serverId: string }>;
+    /** ui/Page.svelte: a global plugin's page of its own, at /p/[plugin]. */
+    page?: Lazy<Record<string, never>>;
+  }
+  export const views: Record<string, PluginViews>;
+}
