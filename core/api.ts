@@ -5,6 +5,7 @@ import type { Auth } from './auth/index.ts';
 import type { AvailabilityCache } from './availability.ts';
 import type { Hosts } from './hosts/index.ts';
 import type { PluginRecord } from './loader.ts';
+import type { Redact } from './redact.ts';
 import type { AuraState } from './plugin.ts';
 import type { ToolRegistry } from './tools.ts';
 import { validate } from './validate.ts';
@@ -23,6 +24,7 @@ export function coreApi(opts: {
   tools: ToolRegistry;
   availability: AvailabilityCache;
   plugins: () => PluginRecord[];
+  redact: Redact;
 }) {
   const { auth, hosts, availability } = opts;
   const health = new Router<AuraState>();
@@ -40,7 +42,8 @@ export function coreApi(opts: {
       nav: r.state === 'started' ? (r.definition?.nav ?? null) : null,
       enabled: r.enabled,
       state: r.state,
-      error: r.error ?? null,
+      // A failure's words may name paths and hosts: for admins only, and never a secret.
+      error: r.error && ctx.state.user!.role === 'admin' ? opts.redact(r.error) : null,
       code: r.code ?? null,
     }));
   });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { Readable, Writable } from 'node:stream';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from '../test/harness/aura.ts';
+import { fakeHost, startPluginTest } from '../test/kit/index.ts';
+import { createLogger } from './logger.ts';
+import { definePlugin } from './plugin.ts';
 
 describe('the core over HTTP', () => {
   let t: TestAura;
@@ -175,3 +180,97 @@ describe('the core over HTTP', () => {
     expect((await t.request('/api/audit?limit=0', { token: auth.token })).status).toBe(400);
   });
 });
+
+describe('the core against odd requests', () => {
+  let t: TestAura;
+  let token: string;
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  beforeAll(async () => {
+    t = await startTestAura({ log: { level: 'debug' } }, { logger: createLogger('debug', stream) });
+    ({ token } = await t.login());
+  });
+  afterAll(() => t?.close());
+
+  it('answers unknown methods 405 as JSON, logged at debug, on any path', async () => {
+    for (const method of ['PROPFIND', 'MKCOL', 'LOCK', 'TRACE'])
+      for (const p of ['/', '/some/page', '/api/servers']) {
+        const res = await rawRequest(t.url, method, p);
+        expect(res.status, `${method} ${p}`).toBe(405);
+        expect(JSON.parse(res.body), `${method} ${p}`).toMatchObject({ code: 'METHOD_NOT_ALLOWED' });
+      }
+    const logged = lines.map((l) => JSON.parse(l) as { level: number; status?: number }).filter((l) => l.status === 405);
+    expect(logged.length).toBeGreaterThan(0);
+    expect(logged.every((l) => l.level === 20)).toBe(true);
+  });
+
+  it('answers changes sent to pages with a JSON 404', async () => {
+    for (const method of ['POST', 'PUT', 'DELETE']) {
+      const res = await t.request('/some/page', { method, token });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    }
+  });
+
+  it('sends HSTS only behind TLS, and a Permissions-Policy always', async () => {
+    const plain = await t.request('/api/health');
+    expect(plain.headers.get('strict-transport-security')).toBeNull();
+    expect(plain.headers.get('permissions-policy')).toMatch(/camera=\(\)/);
+    const proxied = await startTestAura({ trustProxy: true });
+    try {
+      const tls = await proxied.request('/api/health', { headers: { 'x-forwarded-proto': 'https' } });
+      expect(tls.headers.get('strict-transport-security')).toBe('max-age=31536000');
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('logs a response that fails midway as JSON, never as a bare stack trace', async () => {
+    const printed = vi.spyOn(console, 'error');
+    const failing = definePlugin({
+      id: 'failing',
+      version: '1.0.0',
+      coreVersion: '>=0.1.0',
+      title: 'Failing',
+      scope: 'global',
+      setup: () => ({
+        routes: (router) =>
+          router.get('/', (c) => {
+            const body: Readable = new Readable({ read: () => void body.destroy(new Error('the disk went away')) });
+            c.body = body;
+          }),
+      }),
+    });
+    const kit = await startPluginTest({ plugins: [failing], hosts: { local: fakeHost() }, logger: createLogger('info', stream) });
+    try {
+      await kit
+        .request('/api/failing')
+        .then((r) => r.text())
+        .catch(() => undefined);
+      await expect.poll(() => lines.some((l) => l.includes('the disk went away')), { timeout: 10_000 }).toBe(true);
+      expect(printed).not.toHaveBeenCalled();
+      for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
+    } finally {
+      printed.mockRestore();
+      await kit.close();
+    }
+  });
+});
+
+/** A request with any method, as a scanner sends it (fetch refuses TRACE). */
+function rawRequest(url: string, method: string, p: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${p}`, { method }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { coreApi } from './api.ts';
@@ -12,9 +11,10 @@ import { discoverPlugins, loadPlugins, pluginFolders, recordsFor, type PluginRec
 import { createLogger, type Logger } from './logger.ts';
 import type { PluginContext, PluginDefinition } from './plugin.ts';
 import { createPluginHost } from './plugin-host.ts';
+import { redactor, secretValues } from './redact.ts';
 import { resolveAdmin, sessionSecret, type Secrets } from './secrets.ts';
 import { Sessions, type AuraUser } from './sessions.ts';
-import { openStore, type Store } from './store.ts';
+import { openStore, privateDataDir, type Store } from './store.ts';
 import { ToolRegistry } from './tools.ts';
 import { CORE_VERSION } from './version.ts';
 import { createWeb, type RouteInfo } from './web.ts';
@@ -105,9 +105,13 @@ const baseUrlOf = (config: CoreConfig, origins: () => Set<string>) =>
 
 export async function startAura(opts: AuraOptions): Promise<Aura> {
   const { config, rootDir } = opts;
-  const log = opts.logger ?? createLogger(config.log.level);
+  const env = opts.env ?? process.env;
+  const redact = redactor(secretValues(env));
+  const log = opts.logger ?? createLogger(config.log.level, undefined, redact);
   const dataDir = path.resolve(rootDir, config.dataDir);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const { tightenedFrom } = privateDataDir(dataDir);
+  if (tightenedFrom !== undefined)
+    log.warn({ dataDir, mode: tightenedFrom.toString(8) }, 'the data dir was readable by others; it is now 0700');
 
   const { records, problems } = await pluginSet(opts);
   if (problems.length) throw new ConfigError(problems);
@@ -140,14 +144,14 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     availability,
     keys,
     uiOutDir: opts.uiOutDir ?? path.join(rootDir, 'ui', 'build'),
-    coreRouters: [...coreApi({ auth, hosts, audit, tools, availability, plugins: () => records }), auth.router],
+    coreRouters: [...coreApi({ auth, hosts, audit, tools, availability, plugins: () => records, redact }), auth.router],
     socketRecheckMs: opts.socketRecheckMs,
   });
 
-  const env = opts.env ?? process.env;
   const plugins = createPluginHost({
     timeoutMs: config.pluginTimeoutSeconds * 1000,
     log,
+    redact,
     localHost: hosts.get('local'),
     signal: shutdown.signal,
     mount: web.mount,
@@ -187,6 +191,9 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       await web.close();
       await plugins.stop();
       await hosts.closeAll();
+      // Nothing may still be writing into the data dir once close() has resolved.
+      await audit.flush({ all: true }).catch((err: unknown) => log.error({ err }, 'audit: could not write the last counts'));
+      await store.settled();
     },
   };
 }

@@ -24,8 +24,11 @@ export interface AuditLog {
   record(event: AuditEvent): Promise<AuditEntry | undefined>;
   /** Newest first; `before` is an entry id, for the next page. */
   page(opts: { limit: number; before?: number }): Promise<AuditEntry[]>;
-  /** Writes the counts of failures over budget whose minute is over (also done on each failure). */
-  flush(): Promise<void>;
+  /**
+   * Writes the counts of failures over budget whose minute is over (also done on each
+   * failure), or all of them with `all` (at shutdown); then waits for every write.
+   */
+  flush(opts?: { all?: boolean }): Promise<void>;
 }
 
 /**
@@ -133,9 +136,10 @@ export async function openAuditLog(
   const strangers = new Map<string, { dropped: number; sources: Set<string> }>();
   let anonymous = { since: now(), written: 0 };
 
-  const summaries = async () => {
+  const summaries = async (all = false) => {
+    const over = (since: number) => all || now() - since >= WINDOW_MS;
     for (const [key, b] of budgets)
-      if (b.dropped && now() - b.since >= WINDOW_MS) {
+      if (b.dropped && over(b.since)) {
         budgets.delete(key);
         await write({
           user: b.event.user,
@@ -144,8 +148,8 @@ export async function openAuditLog(
           result: 'failure',
           detail: `${b.dropped} more failures like this within a minute were counted, not recorded`,
         });
-      } else if (now() - b.since >= WINDOW_MS) budgets.delete(key);
-    if (now() - anonymous.since < WINDOW_MS) return;
+      } else if (over(b.since)) budgets.delete(key);
+    if (!over(anonymous.since)) return;
     for (const [action, s] of strangers)
       await write({
         user: null,
@@ -189,8 +193,8 @@ export async function openAuditLog(
       if (event.result === 'failure' && !(await admit(event))) return undefined;
       return write(event);
     },
-    async flush() {
-      await summaries();
+    async flush({ all = false } = {}) {
+      await summaries(all);
       await queue;
     },
     async page({ limit, before }) {

@@ -20,20 +20,22 @@ export function requestPipeline(log: Logger): Middleware<AuraState> {
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
-      if (ctx.status === 404 && ctx.body == null && isApiPath(ctx.path))
-        throw notFound(`No route for ${ctx.method} ${ctx.path}.`);
+      // Nothing answered: an API path, or a change sent to a page (the UI only serves GET).
+      if (ctx.status === 404 && ctx.body == null && (isApiPath(ctx.path) || isMutating(ctx.method)))
+        throw notFound(`No route for ${ctx.method} ${ctx.path.slice(0, 200)}.`);
     } catch (err) {
       const { status, body, internal } = toErrorBody(err);
-      if (internal) log.error({ err, requestId, method: ctx.method, path: ctx.path }, 'request failed');
+      if (internal) log.error({ err, requestId, method: ctx.method, path: ctx.path.slice(0, 300) }, 'request failed');
       ctx.status = status;
       ctx.body = body;
     }
     // Reads that succeed are Nginx's access log's business; changes and failures are ours.
-    const level = ctx.status >= 500 ? 'error' : ctx.status >= 400 || isMutating(ctx.method) ? 'info' : 'debug';
+    const level =
+      ctx.status >= 500 ? 'error' : ctx.status === 405 ? 'debug' : ctx.status >= 400 || isMutating(ctx.method) ? 'info' : 'debug';
     if (log.isLevelEnabled(level)) {
       const ms = Math.round(performance.now() - started);
       log[level](
-        { requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms, user: ctx.state.user?.username },
+        { requestId, method: ctx.method, path: ctx.path.slice(0, 300), status: ctx.status, ms, user: ctx.state.user?.username },
         'request',
       );
     }
@@ -67,8 +69,11 @@ export function securityHeaders(scriptHashes: string[]): Middleware {
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
+      'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), usb=(), payment=(), interest-cohort=()',
     });
     if (!isApiPath(ctx.path)) ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
+    // Behind TLS (directly, or X-Forwarded-Proto from a trusted proxy): browsers stay on https.
+    if (ctx.secure) ctx.set('Strict-Transport-Security', 'max-age=31536000');
     await next();
   };
 }

@@ -1,4 +1,5 @@
-import { pino, type Logger, type DestinationStream } from 'pino';
+import { pino, stdSerializers, type Logger, type DestinationStream } from 'pino';
+import type { Redact } from './redact.ts';
 
 export type { Logger };
 
@@ -6,6 +7,30 @@ export type { Logger };
 const SECRET_KEYS = ['password', 'token', 'secret', 'authorization', 'cookie', 'privateKey', 'passphrase', 'apiKey'];
 const REDACT = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `req.headers["${k}"]`, `res.headers["set-cookie"]`]);
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, base: undefined, redact: { paths: [...new Set(REDACT)], censor: '[redacted]' } }, destination);
+/**
+ * JSON lines on stdout. Secrets are kept out twice: by key (above), and by value, when
+ * `redact` is given, in messages and errors (a library that quotes a URL with its password).
+ */
+export function createLogger(level: string, destination?: DestinationStream, redact?: Redact): Logger {
+  return pino(
+    {
+      level,
+      base: undefined,
+      redact: { paths: [...new Set(REDACT)], censor: '[redacted]' },
+      ...(redact && {
+        serializers: {
+          err: (err: Error) => {
+            const out = stdSerializers.err(err);
+            return { ...out, message: redact(out.message), stack: out.stack && redact(out.stack) };
+          },
+        },
+        hooks: {
+          logMethod(args, method) {
+            method.apply(this, args.map((a) => (typeof a === 'string' ? redact(a) : a)) as Parameters<typeof method>);
+          },
+        },
+      }),
+    },
+    destination,
+  );
 }

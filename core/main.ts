@@ -4,6 +4,7 @@ import { startAura } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { discoverPlugins, isEnabled, pluginFolders } from './loader.ts';
 import { createLogger } from './logger.ts';
+import { redactor, secretValues } from './redact.ts';
 import { readSecrets } from './secrets.ts';
 import { collectViews, ensureUiBuilt } from './ui.ts';
 import { ROOT_DIR } from './version.ts';
@@ -14,7 +15,9 @@ async function main(): Promise<void> {
   const envFile = path.join(rootDir, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
   const { config } = loadConfig(rootDir);
-  const log = createLogger(config.log.level);
+  const log = createLogger(config.log.level, undefined, redactor(secretValues(process.env)));
+  // A promise nobody waited for must not take Aura down (under systemd: a restart loop).
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
   const found = discoverPlugins(pluginFolders(rootDir, config)).found;
   const plugins = found.map((p) => ({ ...p, enabled: isEnabled(config.plugins, p.id) }));

@@ -3,6 +3,7 @@ import { unmetCondition } from './availability.ts';
 import type { Host } from './hosts/index.ts';
 import { orderByDependencies, type PluginFailure, type PluginRecord } from './loader.ts';
 import type { Logger } from './logger.ts';
+import type { Redact } from './redact.ts';
 import type { AgentTool, PluginContext, PluginInstance, PluginRouter } from './plugin.ts';
 
 /** Where the core mounts what a started plugin contributes. */
@@ -21,6 +22,8 @@ export interface PluginHostOptions {
   /** How long setup and stop may take, each. */
   timeoutMs: number;
   log: Logger;
+  /** Hides secrets in failure messages before they are kept and shown. */
+  redact: Redact;
   /** The machine Aura runs on: global plugins' conditions are checked there. */
   localHost: Host;
   /** Aborted at shutdown; also ends condition checks in progress. */
@@ -66,7 +69,7 @@ export function createPluginHost(opts: PluginHostOptions) {
 
   const stopInstance = (record: PluginRecord, instance: PluginInstance) =>
     within('stop', () => instance.stop?.()).catch((err: HookFailure) => {
-      const error = `[${record.id}] stop: ${err.message}`;
+      const error = opts.redact(`[${record.id}] stop: ${err.message}`);
       Object.assign(record, { error, ...(err.code ? { code: err.code } : {}) });
       opts.log.error({ plugin: record.id, code: err.code }, error);
     });
@@ -116,7 +119,7 @@ export function createPluginHost(opts: PluginHostOptions) {
       const failure = err as HookFailure;
       Object.assign(record, {
         state: 'failed',
-        error: `[${record.id}] ${failure.hook}: ${failure.message}`,
+        error: opts.redact(`[${record.id}] ${failure.hook}: ${failure.message}`),
         ...(failure.code ? { code: failure.code } : {}),
       });
       if (instance) await stopInstance(record, instance);

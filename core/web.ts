@@ -22,6 +22,15 @@ import { inlineScriptHashes, serveUi } from './ui.ts';
 const isPublicLayer = (publicHandlers: Set<unknown>, layer: { stack: unknown[] }) =>
   layer.stack.some((handler) => publicHandlers.has(handler));
 
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+/** PROPFIND, TRACE, LOCK and the like are scanners' noise: 405 as JSON, logged at debug. */
+const refuseUnknownMethods: Middleware<AuraState> = (ctx, next) => {
+  if (KNOWN_METHODS.has(ctx.method)) return next();
+  ctx.set('Allow', [...KNOWN_METHODS].join(', '));
+  throw coreErrors.METHOD_NOT_ALLOWED(`Aura does not answer ${ctx.method.slice(0, 20)} requests.`);
+};
+
 export interface RouteInfo {
   method: string;
   path: string;
@@ -146,7 +155,15 @@ export function createWeb(opts: WebOptions) {
         throw coreErrors.VALIDATION_ERROR('The body is not valid JSON.');
       },
     });
+    // Registered before callback(), so Koa's own onerror (plain-text stack traces) never runs.
+    app.on('error', (err: NodeJS.ErrnoException) => {
+      // A client that hangs up mid-response is not our error.
+      if (err.code === 'ERR_STREAM_PREMATURE_CLOSE' || err.code === 'ECONNRESET' || err.code === 'EPIPE')
+        log.debug({ code: err.code }, 'client hung up mid-response');
+      else log.error({ err }, 'response failed');
+    });
     app.use(requestPipeline(log));
+    app.use(refuseUnknownMethods);
     app.use(securityHeaders(inlineScriptHashes(opts.uiOutDir)));
     app.use((ctx, next) => (isMutating(ctx.method) ? parseJson(ctx, next) : next()));
     app.use(root.routes()).use(root.allowedMethods({ throw: true }));
@@ -154,11 +171,6 @@ export function createWeb(opts: WebOptions) {
     app.use((ctx, next) => (isApiPath(ctx.path) ? auth.requireUser(ctx, () => Promise.resolve()) : next()));
     app.use(serveUi(opts.uiOutDir));
     handle = app.callback();
-    app.on('error', (err: NodeJS.ErrnoException) => {
-      // A client that hangs up mid-response is not our error.
-      if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE' && err.code !== 'ECONNRESET' && err.code !== 'EPIPE')
-        log.error({ err }, 'response failed');
-    });
   }
 
   return {

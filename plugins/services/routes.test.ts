@@ -82,7 +82,11 @@ describe('services on scripted hosts', () => {
     const socket = await kit.socket('services', { as: 'viewer', serverId: 'box' });
     try {
       expect(await socket.emitWithAck('follow', { unit: 'cron.service' })).toMatchObject({ code: 'UNIT_NOT_MANAGED' });
-      expect(await socket.emitWithAck('follow', { unit: { toString: 1 } })).toMatchObject({ code: 'INVALID_UNIT' });
+      for (const event of ['follow', 'unfollow'])
+        for (const unit of [{ toString: 1 }, ['web.service'], null])
+          expect(await socket.emitWithAck(event, { unit }), `${event} ${JSON.stringify(unit)}`).toMatchObject({
+            code: 'INVALID_UNIT',
+          });
       expect(await socket.emitWithAck('restart', { unit: UNIT })).toMatchObject({ code: 'FORBIDDEN' });
     } finally {
       socket.close();

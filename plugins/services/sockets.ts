@@ -42,7 +42,8 @@ export function servicesSockets(nsp: Namespace, ctx: PluginContext<ServicesConfi
     socket.on(
       'unfollow',
       socketHandler(unitPayload, (req) => {
-        const unit = String(req.unit);
+        if (typeof req.unit !== 'string') throw servicesErrors.INVALID_UNIT('unit must be a unit name like app.service.');
+        const unit = req.unit;
         leave.get(unit)?.();
         leave.delete(unit);
         return { following: null };

@@ -7,6 +7,7 @@ import type { AuditEntry } from '../../core/audit.ts';
 import { parseCoreConfig } from '../../core/config.ts';
 import { hostsFrom } from '../../core/hosts/index.ts';
 import type { Host, PluginDefinition } from '../../core/index.ts';
+import type { Logger } from '../../core/logger.ts';
 import type { AuraUser } from '../../core/sessions.ts';
 import { ROOT_DIR } from '../../core/version.ts';
 
@@ -49,13 +50,15 @@ export async function startPluginTest(opts: {
   pluginTimeoutSeconds?: number;
   /** The clock sessions and cached availability go by. */
   now?: () => number;
+  /** Where the core logs (default: nowhere). */
+  logger?: Logger;
 }): Promise<PluginTest> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-kit-'));
   const settings = Object.fromEntries(Object.entries(opts.settings ?? {}).map(([id, s]) => [id, { enabled: true, ...s }]));
   const config = parseCoreConfig({
     listen: { host: '127.0.0.1', port: 0 },
     dataDir,
-    log: { level: 'silent' },
+    log: { level: opts.logger ? 'info' : 'silent' },
     auth: { allowedEmails: [{ email: USERS.viewer.username, role: 'viewer' }] },
     pluginTimeoutSeconds: opts.pluginTimeoutSeconds ?? 10,
     plugins: settings,
@@ -83,6 +86,7 @@ export async function startPluginTest(opts: {
     uiOutDir: path.join(dataDir, 'no-ui'),
     production: false,
     now: opts.now,
+    logger: opts.logger,
   });
   const tokens = {
     admin: await aura.issueToken(USERS.admin),
