@@ -164,6 +164,10 @@ describe('the core over HTTP', () => {
     const js = await t.request(asset);
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toMatch(/max-age=31536000.*immutable/);
+    for (const sneaky of ['/_app/immutable/../../index.html', '/_app/immutable/%2e%2e/%2e%2e/index.html']) {
+      const page = await t.request(sneaky);
+      expect(page.headers.get('cache-control'), sneaky).toBe('no-cache');
+    }
     const deep = await t.request('/s/local/ports');
     expect(deep.status).toBe(200);
     expect(await deep.text()).toBe(html);

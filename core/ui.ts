@@ -109,7 +109,8 @@ export function serveUi(outDir: string): Middleware {
       return next();
     if (!existsSync(path.join(outDir, FALLBACK)))
       throw coreErrors.UI_NOT_BUILT('The web UI has not been built; start Aura with `npm start` to build it.');
-    const immutable = ctx.path.startsWith('/_app/immutable/');
+    // Decided on the path send() will serve: `/_app/immutable/../../index.html` is the page.
+    const immutable = path.posix.normalize(ctx.path).startsWith('/_app/immutable/');
     try {
       const served = await send(ctx, ctx.path, {
         root: outDir,

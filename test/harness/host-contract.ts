@@ -12,6 +12,10 @@ export const HOSTILE_ARGS = [
   '`touch /tmp/aura-pwned`',
   'a\nb; touch /tmp/aura-pwned',
   "it's",
+  // Two or more quotes: a quoter that escapes only the first one runs the rest.
+  "a'b'c",
+  "a'b';touch /tmp/aura-pwned;'",
+  "''''",
   '-rf',
   '--help',
   '*',

@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The fast tests that guard the code `npm run mutate` mutates: real Aura on loopback, the
+ * mock Google, scripted hosts; no sshd, systemd, Docker or Chromium. The UI is not needed.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'core/auth/**/*.test.ts',
+      'core/hosts/argv.test.ts',
+      'core/errors.test.ts',
+      'core/audit.test.ts',
+      'core/audit-flood.test.ts',
+      'plugins/services/routes.test.ts',
+      'plugins/services/sudoers.test.ts',
+      'plugins/services/systemctl.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
