@@ -174,13 +174,18 @@ describe('the core over HTTP', () => {
   });
 
   it('pages the audit log newest first', async () => {
-    for (let i = 0; i < 3; i++) await t.request('/auth/login', { method: 'POST', json: { username: `x${i}`, password: 'y' } });
-    const first = (await (await t.request('/api/audit?limit=2', { token: auth.token })).json()) as { id: number; user: string }[];
-    expect(first.map((e) => e.user)).toEqual(['x2', 'x1']);
-    const next = (await (await t.request(`/api/audit?limit=2&before=${first[1]!.id}`, { token: auth.token })).json()) as {
-      user: string;
+    for (let i = 0; i < 3; i++)
+      await t.request('/api/tokens', { method: 'POST', cookie: auth.cookie, json: { name: `x${i}`, expiresInDays: 1 } });
+    const names = (entries: { target: string }[]) => entries.map((e) => /\((\w+)\)$/.exec(e.target)?.[1]);
+    const first = (await (await t.request('/api/audit?limit=2', { token: auth.token })).json()) as {
+      id: number;
+      target: string;
     }[];
-    expect(next[0]!.user).toBe('x0');
+    expect(names(first)).toEqual(['x2', 'x1']);
+    const next = (await (await t.request(`/api/audit?limit=2&before=${first[1]!.id}`, { token: auth.token })).json()) as {
+      target: string;
+    }[];
+    expect(names(next)[0]).toBe('x0');
     expect((await t.request('/api/audit?limit=0', { token: auth.token })).status).toBe(400);
   });
 });

@@ -93,6 +93,7 @@ async function signIn(opts: AuraOptions, dataDir: string, store: Store, audit: A
     google,
     audit,
     keys: [sessionKey],
+    maxTokenDays: config.session.maxTokenDays,
     allowedOrigins: origins,
     baseUrl: () => baseUrlOf(config, origins),
   });

@@ -59,10 +59,18 @@ const authSchema = z
         tokenURL: 'https://www.googleapis.com/oauth2/v4/token',
         userProfileURL: 'https://www.googleapis.com/oauth2/v3/userinfo',
       }),
+    /**
+     * Failed local sign-ins, counted per client address and per account name from one address
+     * (never per account alone). Past an allowance each failure doubles the wait before that
+     * address may try again (1 s, 2 s, 4 s …, at most windowMinutes); a counter is forgotten
+     * windowMinutes after its address may try again.
+     */
     throttle: z
       .object({
         windowMinutes: z.number().int().min(1).default(15),
+        /** Failures for one account name from one address before the waits start. */
         failuresPerAccount: z.number().int().min(1).default(5),
+        /** Failures from one address, whatever the account names, before the waits start. */
         failuresPerIp: z.number().int().min(1).default(20),
       })
       .strict()
@@ -71,6 +79,9 @@ const authSchema = z
   .strict();
 
 export type AuthConfig = z.infer<typeof authSchema>;
+
+/** session.maxTokenDays when the config does not say. */
+export const DEFAULT_MAX_TOKEN_DAYS = 90;
 
 const pluginEntry = z.object({ enabled: z.boolean().default(true) }).passthrough();
 
@@ -93,9 +104,11 @@ export const coreConfigSchema = z
         idleMinutes: z.number().int().min(1).default(720),
         absoluteHours: z.number().int().min(1).default(168),
         tokenMinutes: z.number().int().min(1).default(60),
+        /** The longest life a personal API token may be given (POST /api/tokens expiresInDays). */
+        maxTokenDays: z.number().int().min(1).max(3650).default(DEFAULT_MAX_TOKEN_DAYS),
       })
       .strict()
-      .default({ idleMinutes: 720, absoluteHours: 168, tokenMinutes: 60 }),
+      .default({ idleMinutes: 720, absoluteHours: 168, tokenMinutes: 60, maxTokenDays: DEFAULT_MAX_TOKEN_DAYS }),
     audit: z
       .object({ maxBytes: z.number().int().min(1024).default(5_000_000), keepFiles: z.number().int().min(1).default(5) })
       .strict()

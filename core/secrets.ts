@@ -1,4 +1,4 @@
-import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,16 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return timingSafeEqual(actual, expected);
 }
 
+/**
+ * A hash shaped like `stored` (same scheme, salt and key lengths) that no password matches:
+ * what a sign-in with an unknown username is checked against, so that it costs one scrypt too.
+ */
+export function decoyHash(stored: string): string {
+  const [, saltB64 = '', hashB64 = ''] = stored.split('$');
+  const len = (b64: string, fallback: number) => Buffer.from(b64, 'base64').length || fallback;
+  return `scrypt$${randomBytes(len(saltB64, 16)).toString('base64')}$${randomBytes(len(hashB64, 32)).toString('base64')}`;
+}
+
 /** Writes a file only its owner can read, creating the folder if needed. */
 export function writePrivateFile(file: string, content: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
@@ -79,15 +89,33 @@ export interface AdminCredential {
 }
 
 /**
- * ADMIN_PASSWORD wins when set. Otherwise the first start generates a strong password,
- * keeps only its hash in the data dir and hands the clear text back to be printed once.
+ * The admin password's current generation: the same while the password stays the same
+ * (across restarts), another as soon as it changes. Sessions and API tokens of the local
+ * admin carry the one they were made under; a mismatch ends them. It is a digest of the
+ * stored scrypt hash, so it tells no more about the password than the hash file does.
+ */
+export function credentialEpoch(admin: AdminCredential): string {
+  return createHash('sha256').update('aura credential epoch\0').update(admin.passwordHash).digest('base64url').slice(0, 22);
+}
+
+/**
+ * ADMIN_PASSWORD wins when set. Otherwise the first start generates a strong password and
+ * hands the clear text back to be printed once. Either way only the hash is kept in the data
+ * dir; a restart with the same ADMIN_PASSWORD keeps the hash it had (and so the sessions made
+ * under it), a different one replaces it.
  */
 export async function resolveAdmin(secrets: Secrets, dataDir: string): Promise<AdminCredential> {
   const username = secrets.adminUsername;
   if (secrets.adminPasswordHash) return { username, passwordHash: secrets.adminPasswordHash };
-  if (secrets.adminPassword) return { username, passwordHash: await hashPassword(secrets.adminPassword) };
   const file = path.join(dataDir, 'admin-password.hash');
-  if (existsSync(file)) return { username, passwordHash: readFileSync(file, 'utf8').trim() };
+  const stored = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  if (secrets.adminPassword) {
+    if (stored && (await verifyPassword(secrets.adminPassword, stored))) return { username, passwordHash: stored };
+    const passwordHash = await hashPassword(secrets.adminPassword);
+    writePrivateFile(file, `${passwordHash}\n`);
+    return { username, passwordHash };
+  }
+  if (stored) return { username, passwordHash: stored };
   const generatedPassword = randomBytes(18).toString('base64url');
   const passwordHash = await hashPassword(generatedPassword);
   writePrivateFile(file, `${passwordHash}\n`);

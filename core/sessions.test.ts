@@ -48,3 +48,48 @@ describe('sessions', () => {
     expect(new Sessions(await openStore(dir), limits).lookup(id, 'cookie')).toBeUndefined();
   });
 });
+
+describe('sessions bound to a credential', () => {
+  const local = { username: 'admin', role: 'admin' as const, provider: 'local' as const };
+  const google = { username: 'viewer@example.org', role: 'viewer' as const, provider: 'google' as const };
+
+  it("end when the user's credential generation changes, and only theirs", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sessions-'));
+    let epoch = 'one';
+    const epochOf = (u: { provider?: string }) => (u.provider === 'google' ? '' : epoch);
+    const sessions = new Sessions(await openStore(dir), limits);
+    const before = await sessions.create(local, 'cookie'); // made before any binding: no generation
+    sessions.bindCredentials(epochOf);
+    expect(sessions.lookup(before.id, 'cookie')).toBeUndefined();
+    const cookie = await sessions.create(local, 'cookie');
+    const bearer = await sessions.create(local, 'bearer');
+    const other = await sessions.create(google, 'cookie');
+    expect(sessions.lookup(cookie.id, 'cookie')).toEqual(local);
+    // The same generation after a restart: still signed in.
+    const restarted = new Sessions(await openStore(dir), limits);
+    restarted.bindCredentials(epochOf);
+    expect(restarted.lookup(bearer.id, 'bearer')).toEqual(local);
+    epoch = 'two';
+    expect(restarted.lookup(cookie.id, 'cookie')).toBeUndefined();
+    expect(restarted.lookup(bearer.id, 'bearer')).toBeUndefined();
+    expect(restarted.lookup(other.id, 'cookie')).toEqual(google);
+  });
+
+  it('end all at once for one user ("sign out everywhere"), and no one else\'s', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-sessions-'));
+    let now = 0;
+    const sessions = new Sessions(await openStore(dir), limits, () => now);
+    const old = await sessions.create(local, 'bearer');
+    now += 3_000;
+    const a = await sessions.create(local, 'cookie');
+    const b = await sessions.create(local, 'bearer', a.id);
+    const other = await sessions.create(google, 'cookie');
+    now += 3_000; // `old` (a bearer of 5 s) has expired: ended, but not counted
+    expect(await sessions.destroyAllOf({ ...local, role: 'viewer' })).toBe(2);
+    expect(sessions.lookup(a.id, 'cookie')).toBeUndefined();
+    expect(sessions.lookup(b.id, 'bearer')).toBeUndefined();
+    expect(sessions.lookup(old.id, 'bearer')).toBeUndefined();
+    expect(sessions.lookup(other.id, 'cookie')).toEqual(google);
+    expect(new Sessions(await openStore(dir), limits).lookup(a.id, 'cookie')).toBeUndefined();
+  });
+});

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,22 +18,47 @@ describe('every route and socket namespace, read from the running app', () => {
   let t: TestAura;
   let viewer: string;
   let admin: string;
+  /** Victor's credentials other than his cookie: a bearer token, and an API token he made as an admin. */
+  const viewerTokens: Record<string, string> = {};
 
   let aura: AuraWithGoogle;
 
   beforeAll(async () => {
+    // Victor was an admin and made an API token; the config has made him a viewer since.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
+    const before = await startAuraWithGoogle([{ email: 'victor@example.org', role: 'admin' }], { dataDir });
+    before.google.claims = { email: 'victor@example.org', email_verified: true };
+    const victor = (await googleLogin(before.t.url)).jar.header();
+    const made = await before.t.request('/api/tokens', {
+      method: 'POST',
+      cookie: victor,
+      json: { name: 'ci', expiresInDays: 30 },
+    });
+    viewerTokens['API token'] = ((await made.json()) as { token: string }).token;
+    await before.stop({ keepData: true });
+
     aura = await startAuraWithGoogle(
       [
         { email: 'alice@example.org', role: 'admin' },
         { email: 'victor@example.org', role: 'viewer' },
       ],
       // The sweep that ends signed-out sockets is run by hand below, never by its timer.
-      { config: { pluginDirs: [FIXTURES] }, socketRecheckMs: 3_600_000, env: { AURA_TEST_HOOK_SECRET: HOOK_SECRET } },
+      {
+        config: { pluginDirs: [FIXTURES] },
+        socketRecheckMs: 3_600_000,
+        env: { AURA_TEST_HOOK_SECRET: HOOK_SECRET },
+        dataDir,
+      },
     );
     ({ google, t } = aura);
     admin = (await googleLogin(t.url)).jar.header();
     google.claims = { email: 'victor@example.org', email_verified: true };
     viewer = (await googleLogin(t.url)).jar.header();
+    viewerTokens['bearer token'] = await t.aura.issueToken({
+      username: 'victor@example.org',
+      role: 'viewer',
+      provider: 'google',
+    });
   });
   afterAll(() => aura?.stop());
 
@@ -57,22 +83,30 @@ describe('every route and socket namespace, read from the running app', () => {
     }
   });
 
-  it('refuses a viewer (403) every route that changes something, and audits it', async () => {
-    const mutating = t.aura.routes().filter((r) => r.method !== 'GET' && !r.public);
-    expect(mutating.length).toBeGreaterThan(2);
-    for (const r of mutating) {
-      const res = await t.request(concrete(r.path), { method: r.method, cookie: viewer, json: {} });
-      expect(res.status, `${r.method} ${r.path}`).toBe(403);
-      expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
-    }
-    const audit = (await (await t.request('/api/audit?limit=50', { cookie: admin })).json()) as {
-      action: string;
-      user: string;
-    }[];
-    expect(audit.filter((e) => e.action === 'auth.denied' && e.user === 'victor@example.org').length).toBeGreaterThanOrEqual(
-      mutating.length,
-    );
-  });
+  // The role check must not hang on how the caller signed in: each credential gets the whole walk.
+  it.each(['cookie', 'bearer token', 'API token'])(
+    'refuses a viewer (403) every route that changes something, signed in with a %s, and audits it',
+    async (via) => {
+      const sign = via === 'cookie' ? { cookie: viewer } : { token: viewerTokens[via]! };
+      expect(await (await t.request('/auth/me', sign)).json()).toMatchObject({ user: { role: 'viewer' } });
+      const mutating = t.aura.routes().filter((r) => r.method !== 'GET' && !r.public);
+      expect(mutating.length).toBeGreaterThan(2);
+      for (const r of mutating) {
+        const res = await t.request(concrete(r.path), { method: r.method, ...sign, json: {} });
+        expect(res.status, `${r.method} ${r.path}`).toBe(403);
+        expect(await res.json()).toMatchObject({ code: 'FORBIDDEN' });
+      }
+      const audit = (await (await t.request('/api/audit?limit=50', { cookie: admin })).json()) as {
+        action: string;
+        user: string;
+      }[];
+      expect(audit.filter((e) => e.action === 'auth.denied' && e.user === 'victor@example.org').length).toBeGreaterThanOrEqual(
+        mutating.length,
+      );
+      // Still a viewer who may read, and still signed in: nothing above ended his sessions or tokens.
+      expect((await t.request('/api/servers', sign)).status).toBe(200);
+    },
+  );
 
   it('refuses strangers on every socket namespace, and viewers on events that are not read-only', async () => {
     const namespaces = t.aura.socketNamespaces();
@@ -177,30 +211,99 @@ describe("a plugin's public route", () => {
 });
 
 describe('login throttling', () => {
+  let now = Date.parse('2026-11-22T00:00:00Z');
   let t: TestAura;
   beforeAll(async () => {
-    t = await startTestAura({ auth: { throttle: { failuresPerAccount: 3, failuresPerIp: 5, windowMinutes: 15 } } });
+    t = await startTestAura(
+      { trustProxy: true, auth: { throttle: { failuresPerAccount: 3, failuresPerIp: 6, windowMinutes: 15 } } },
+      { now: () => now },
+    );
   });
   afterAll(() => t?.close());
 
-  const attempt = (username: string, password: string, headers: Record<string, string> = {}) =>
-    t.request('/auth/login', { method: 'POST', json: { username, password }, headers });
+  const attempt = (username: string, password: string, from: string) =>
+    t.request('/auth/login', { method: 'POST', json: { username, password }, headers: { 'x-forwarded-for': from } });
 
-  it('gives the same answer for a wrong user and a wrong password, then 429 per account', async () => {
-    const wrongUser = await attempt('nobody', 'x');
-    const wrongPassword = await attempt('admin', 'x');
+  it('gives the same answer for a wrong user and a wrong password', async () => {
+    const wrongUser = await attempt('nobody', 'x', '192.0.2.1');
+    const wrongPassword = await attempt('admin', 'x', '192.0.2.1');
+    expect(wrongUser.status).toBe(401);
     expect(await wrongUser.json()).toEqual(await wrongPassword.json());
-    await attempt('admin', 'y');
-    await attempt('admin', 'z');
-    const blocked = await attempt('admin', ADMIN.password); // even the right password
-    expect(blocked.status).toBe(429);
-    expect(await blocked.json()).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', retryAfter: expect.any(Number) });
   });
 
-  it('counts per address, and X-Forwarded-For changes nothing when the proxy is not trusted', async () => {
-    for (let i = 0; i < 3; i++) await attempt(`user${i}`, 'x', { 'x-forwarded-for': `10.0.0.${i}` });
-    const res = await attempt('someone-else', 'x', { 'x-forwarded-for': '127.0.0.99' });
-    expect(res.status).toBe(429);
+  it('never locks the admin out from another address, however often one address fails', async () => {
+    for (let i = 0; i < 40; i++) await attempt('admin', `guess ${i}`, '198.51.100.1');
+    expect((await attempt('admin', 'one more guess', '198.51.100.1')).status).toBe(429);
+    expect((await attempt('admin', ADMIN.password, '203.0.113.5')).status).toBe(200);
+  });
+
+  it('slows one address down exponentially, with Retry-After, and never locks the account', async () => {
+    const from = '198.51.100.2';
+    for (let i = 0; i < 3; i++) expect((await attempt('admin', 'x', from)).status).toBe(401);
+    for (const wait of [1, 2, 4, 8, 16]) {
+      const refused = await attempt('admin', ADMIN.password, from); // even the right password, too soon
+      expect(refused.status, `wait ${wait}`).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe(String(wait));
+      expect(await refused.json()).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', retryAfter: wait });
+      now += wait * 1000 - 1;
+      expect((await attempt('admin', ADMIN.password, from)).status).toBe(429); // a refusal does not count...
+      now += 1;
+      expect((await attempt('admin', 'x', from)).status).toBe(401); // ...a wrong password does
+    }
+    expect((await attempt('admin', ADMIN.password, from)).headers.get('retry-after')).toBe('32');
+    now += 32_000;
+    expect((await attempt('admin', ADMIN.password, from)).status).toBe(200);
+    // A success forgets that address's failures for the account.
+    expect((await attempt('admin', 'x', from)).status).toBe(401);
+  });
+
+  it('slows down an address that tries many account names, and forgets it a window after it may try again', async () => {
+    const from = '198.51.100.3';
+    for (let i = 0; i < 6; i++) expect((await attempt(`user${i}`, 'x', from)).status).toBe(401);
+    const refused = await attempt('someone-else', 'x', from);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect((await attempt('someone-else', 'x', '198.51.100.4')).status).toBe(401);
+    now += 1000 + 15 * 60_000;
+    for (let i = 0; i < 6; i++) expect((await attempt(`user${i}`, 'x', from)).status).toBe(401);
+  });
+
+  it('does not write an unknown username into the audit: it may be a password typed in the wrong box', async () => {
+    const typo = 'Tr0ub4dor&3 typed in the username box';
+    await attempt(typo, 'x', '198.51.100.9');
+    await attempt('admin', 'wrong', '198.51.100.9');
+    const { cookie } = await t.login();
+    const text = await (await t.request('/api/audit?limit=10', { cookie })).text();
+    expect(text).not.toContain('Tr0ub4dor');
+    const failures = (JSON.parse(text) as { action: string; result: string; user: string | null; detail?: string }[]).filter(
+      (e) => e.action === 'auth.login' && e.result === 'failure',
+    );
+    expect(failures.slice(0, 2)).toEqual([
+      expect.objectContaining({ user: 'admin', detail: 'local: wrong password' }),
+      expect.objectContaining({ user: null, detail: expect.stringMatching(/^local: unknown username #[0-9a-f]{8}$/) }),
+    ]);
+  });
+});
+
+describe('login throttling without a trusted proxy', () => {
+  it('counts per connecting address: X-Forwarded-For changes nothing', async () => {
+    const t = await startTestAura({ auth: { throttle: { failuresPerAccount: 100, failuresPerIp: 3, windowMinutes: 15 } } });
+    try {
+      for (let i = 0; i < 3; i++)
+        await t.request('/auth/login', {
+          method: 'POST',
+          json: { username: `user${i}`, password: 'x' },
+          headers: { 'x-forwarded-for': `10.0.0.${i}` },
+        });
+      const res = await t.request('/auth/login', {
+        method: 'POST',
+        json: { username: 'someone-else', password: 'x' },
+        headers: { 'x-forwarded-for': '127.0.0.99' },
+      });
+      expect(res.status).toBe(429);
+    } finally {
+      await t.close();
+    }
   });
 });
 
@@ -254,6 +357,9 @@ describe('sessions and tokens', () => {
     expect(listed).toContain('backup script');
     expect(listed).not.toContain(secret);
     expect((await t.request('/api/servers', { token: body.token })).status).toBe(200);
+    // The right id with a wrong secret is no token at all.
+    const wrongSecret = `${body.token.slice(0, -1)}${body.token.endsWith('A') ? 'B' : 'A'}`;
+    expect((await t.request('/api/servers', { token: wrongSecret })).status).toBe(401);
     expect(readFileSync(path.join(t.dataDir, 'store.json'), 'utf8')).not.toContain(secret);
     const info = (await (await t.request('/api/tokens', { cookie })).json()) as { lastUsedAt: string | null }[];
     expect(info[0]!.lastUsedAt).not.toBeNull();
@@ -280,7 +386,17 @@ describe('sessions and tokens', () => {
       expect(res.status, String(origin)).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'ORIGIN_REFUSED' });
     }
-    expect((await t.request('/api/tokens', { method: 'POST', json, token })).status).toBe(201);
+    const { id } = (await (await t.request('/api/tokens', { method: 'POST', json, cookie })).json()) as { id: string };
+    expect((await t.request(`/api/tokens/${id}`, { method: 'DELETE', token })).status).toBe(204);
+  });
+
+  it("answers 404 for a token id that is one of an object's own names", async () => {
+    const { cookie } = await t.login();
+    for (const id of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const res = await t.request(`/api/tokens/${id}`, { method: 'DELETE', cookie });
+      expect(res.status, id).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'TOKEN_NOT_FOUND' });
+    }
   });
 
   it('validates token requests', async () => {
@@ -289,6 +405,7 @@ describe('sessions and tokens', () => {
       { name: '', expiresInDays: 1 },
       { name: 'x', expiresInDays: 0 },
       { name: 'x', expiresInDays: '7' },
+      { name: 'x', expiresInDays: 91 }, // session.maxTokenDays is 90
       { name: 'x' },
     ]) {
       expect((await t.request('/api/tokens', { method: 'POST', cookie, json })).status, JSON.stringify(json)).toBe(400);

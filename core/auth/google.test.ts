@@ -1,6 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, type TestAura } from '../../test/harness/aura.ts';
-import { CookieJar, googleLogin, startAuraWithGoogle, type AuraWithGoogle, type MockGoogle } from '../../test/harness/google.ts';
+import { ADMIN, startTestAura, type TestAura } from '../../test/harness/aura.ts';
+import {
+  CookieJar,
+  googleLogin,
+  startAuraWithGoogle,
+  startMockGoogle,
+  type AuraWithGoogle,
+  type MockGoogle,
+} from '../../test/harness/google.ts';
 
 describe('Google sign-in against a real OAuth2 server', () => {
   let aura: AuraWithGoogle;
@@ -48,6 +58,40 @@ describe('Google sign-in against a real OAuth2 server', () => {
     expect(audit.map((e) => e.detail)).toEqual(expect.arrayContaining(['google: not_allowed', 'google: unverified']));
   });
 
+  it('believes only email_verified: true itself, not a missing claim or a string', async () => {
+    for (const verified of [undefined, 'false', 'yes', 'true', 1, 'TRUE']) {
+      google.claims = { email: 'alice@example.org', ...(verified === undefined ? {} : { email_verified: verified as string }) };
+      const { location, jar } = await googleLogin(t.url);
+      expect(location, String(verified)).toBe('/login?error=not_allowed');
+      expect(jar.cookies.has('aura_session')).toBe(false);
+    }
+    google.claims = { email: 'alice@example.org', email_verified: true };
+    expect((await googleLogin(t.url)).location).toBe('/');
+  });
+
+  it("records only a known OAuth error code from Google's answer, never the text that came with it", async () => {
+    const long = 'A'.repeat(15_000);
+    const cases: [string, string][] = [
+      ['error=access_denied', 'access_denied'],
+      [`error=${long}`, 'unknown'],
+      ['error=%3Cimg%20src%3Dx%3E', 'unknown'],
+      [`error=server_error&error_description=${long}`, 'server_error'],
+      [`code=x&error=access_denied&error_description=${'B'.repeat(15_000)}`, 'access_denied'],
+      [`code=x&error=${'C'.repeat(15_000)}`, 'unknown'],
+    ];
+    for (const [query] of cases) {
+      const res = await fetch(`${t.url}/login/google/authorized?${query}`, { redirect: 'manual' });
+      expect(res.headers.get('location'), query.slice(0, 40)).toBe('/login?error=google_failed');
+    }
+    const admin = (await googleLogin(t.url)).jar.header();
+    const audit = (await (await t.request('/api/audit?limit=7', { cookie: admin })).json()) as { detail?: string }[];
+    const said = audit
+      .slice(1)
+      .map((e) => e.detail)
+      .reverse();
+    expect(said).toEqual(cases.map(([, code]) => `google: Google said ${code}`));
+  });
+
   it('gives a viewer read access and 403 FORBIDDEN for changes', async () => {
     google.claims.email = 'victor@example.org';
     const { jar } = await googleLogin(t.url);
@@ -73,10 +117,16 @@ describe('Google sign-in against a real OAuth2 server', () => {
     expect((await t.request('/auth/me', { headers: { cookie: planted.header() } })).status).toBe(401);
     expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(200);
 
-    const out = await fetch(`${t.url}/logout`, { redirect: 'manual', headers: { cookie: jar.header() } });
-    expect(out.status).toBe(302);
-    expect(out.headers.get('location')).toBe('/login');
+    expect((await t.request('/logout', { method: 'POST', cookie: jar.header() })).status).toBe(204);
     expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(401);
+  });
+
+  it('signs no one out on a GET: a link or an image on any site could send one', async () => {
+    const { jar } = await googleLogin(t.url);
+    // What <img src="https://panel.example.org/logout"> on another site would send: the cookie, no Origin.
+    await fetch(`${t.url}/logout`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    await fetch(`${t.url}/auth/logout`, { redirect: 'manual', headers: { cookie: jar.header() } });
+    expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(200);
   });
 
   it('refuses a callback whose state is missing, mismatched, or already used (a replayed code)', async () => {
@@ -118,6 +168,10 @@ describe('Google sign-in against a real OAuth2 server', () => {
       ['javascript:alert(1)', '/'],
       ['/%2F%2Fevil.example', '/%2F%2Fevil.example'],
       ['\t//evil.example', '/'],
+      ['/.//evil.example', '/'],
+      ['/a/..//evil.example', '/'],
+      [`/${'a'.repeat(2047)}`, `/${'a'.repeat(2047)}`],
+      [`/${'a'.repeat(2048)}`, '/'],
     ];
     for (const [next, expected] of cases) {
       const { location } = await googleLogin(t.url, { next });
@@ -147,6 +201,37 @@ describe('Google sign-in against a real OAuth2 server', () => {
     const local = await t.request('/auth/login', { method: 'POST', json: ADMIN });
     expect(local.status).toBe(403);
     expect(await local.json()).toMatchObject({ code: 'LOCAL_LOGIN_DISABLED' });
+  });
+});
+
+describe('a Google sign-in under way', () => {
+  // Everything a sign-in under way needs rides in its signed cookie, so strangers starting
+  // sign-ins cannot fill the server's memory, nor push a real user's sign-in out of it.
+  it('is kept by the browser, not the server: it finishes even across a restart', async () => {
+    const google = await startMockGoogle();
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-data-'));
+    const start = (port: number) =>
+      startTestAura(
+        { listen: { port }, auth: { allowedEmails: [{ email: 'alice@example.org', role: 'admin' }], google: google.config } },
+        { secrets: google.secrets, dataDir },
+      );
+    let t = await start(0);
+    try {
+      const jar = new CookieJar();
+      const begin = await fetch(`${t.url}/login/google?next=${encodeURIComponent('/s/local/ports')}`, { redirect: 'manual' });
+      jar.take(begin);
+      const callback = (await fetch(begin.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
+      await t.close({ keepData: true });
+      t = await start(Number(new URL(callback).port));
+      const done = await fetch(callback, { redirect: 'manual', headers: { cookie: jar.header() } });
+      expect(done.headers.get('location')).toBe('/s/local/ports');
+      jar.take(done);
+      expect((await t.request('/auth/me', { headers: { cookie: jar.header() } })).status).toBe(200);
+    } finally {
+      await t.close();
+      await google.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,14 +1,14 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context, Middleware, Next } from 'koa';
 import { z } from 'zod';
 import type { AuditLog } from '../audit.ts';
-import type { AuthConfig } from '../config.ts';
-import { coreErrors, forbidden, unauthenticated } from '../errors.ts';
+import { DEFAULT_MAX_TOKEN_DAYS, type AuthConfig } from '../config.ts';
+import { badRequest, coreErrors, forbidden, unauthenticated } from '../errors.ts';
 import { isMutating } from '../http.ts';
 import type { AuraState } from '../plugin.ts';
-import { verifyPassword, type AdminCredential } from '../secrets.ts';
+import { credentialEpoch, decoyHash, verifyPassword, type AdminCredential } from '../secrets.ts';
 import type { AuraUser, Sessions } from '../sessions.ts';
 import { validate } from '../validate.ts';
 import { OAUTH_STATE_COOKIE, SESSION_COOKIE, signedCookies } from './cookies.ts';
@@ -26,7 +26,6 @@ export const PUBLIC_ROUTES = new Set([
   'POST /auth/login',
   'POST /auth/logout',
   'POST /logout',
-  'GET /logout',
   'GET /login/google',
   'GET /login/google/authorized',
 ]);
@@ -43,20 +42,36 @@ export interface AuthOptions {
   allowedOrigins(): Set<string>;
   /** publicUrl, or the listen address: where Google sends people back to. Never the Host header. */
   baseUrl(): string;
+  /** session.maxTokenDays: the longest life a personal API token may be given. */
+  maxTokenDays?: number;
 }
 
+/** Who is calling, and with what. */
+export interface Identity {
+  user?: AuraUser;
+  via?: 'cookie' | 'bearer';
+  /** A bearer or API token's end: tokens made with it may not outlive it. */
+  expiresAt?: number;
+  /** The API token's id, when the caller used one. */
+  tokenId?: string;
+}
+
+const DAY_MS = 86_400_000;
+
 const loginBody = z.object({ username: z.string().min(1).max(200), password: z.string().min(1).max(1000) }).strict();
-const tokenBody = z.object({ name: z.string().trim().min(1).max(64), expiresInDays: z.number().int().min(1).max(3650) }).strict();
+const tokenBody = z.object({ name: z.string().trim().min(1).max(64), expiresInDays: z.number().int().min(1) }).strict();
 
 function bearerToken(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
 }
 
+/** Compares in a time that depends on neither text: their digests have one length. */
 function sameText(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Who is calling and what they may do. The one place that answers it for HTTP routes,
@@ -65,11 +80,26 @@ function sameText(a: string, b: string): boolean {
  */
 export function createAuth(opts: AuthOptions) {
   const { sessions, tokens, audit, config } = opts;
+  const now = sessions.now;
+  const maxTokenDays = opts.maxTokenDays ?? DEFAULT_MAX_TOKEN_DAYS;
   const cookies = signedCookies(opts.keys);
-  const throttle = loginThrottle(config.throttle);
-  const google = opts.google ? googleSignIn({ ...opts.google, config }) : undefined;
+  const throttle = loginThrottle(config.throttle, now);
+  const google = opts.google ? googleSignIn({ ...opts.google, config, now }) : undefined;
   const localEnabled = config.local.enabled ?? !google;
   const callbackURL = () => `${opts.baseUrl()}/login/google/authorized`;
+
+  // The local admin's sessions and tokens live only as long as the admin password they were
+  // made under: a new ADMIN_PASSWORD ends them all. Google accounts answer to Google for that.
+  const adminEpoch = credentialEpoch(opts.admin);
+  const epochOf = (user: AuraUser) => (user.provider === 'google' ? '' : adminEpoch);
+  sessions.bindCredentials(epochOf);
+  tokens.bindCredentials(epochOf);
+
+  /** What an unknown username's password is checked against: as slow as the real one, matched by nothing. */
+  const decoy = decoyHash(opts.admin.passwordHash);
+  /** An unknown username may be a password typed in the wrong box: the audit keeps only this keyed digest of it. */
+  const nameTag = (name: string) =>
+    createHmac('sha256', opts.keys[0]!).update('aura audit username\0').update(name).digest('hex').slice(0, 8);
 
   /**
    * A user keeps access only while the config still lets them in: a Google account while the
@@ -82,11 +112,17 @@ export function createAuth(opts: AuthOptions) {
     return entry ? { ...user, role: entry.role } : undefined;
   };
 
-  const identify = (req: IncomingMessage, handshakeToken?: string): { user?: AuraUser; via?: 'cookie' | 'bearer' } => {
+  const identify = (req: IncomingMessage, handshakeToken?: string): Identity => {
     const token = handshakeToken ?? bearerToken(req.headers.authorization);
     if (token) {
-      const user = PersonalTokens.looksLikeToken(token) ? tokens.lookup(token) : sessions.lookup(token, 'bearer');
-      return { user: current(user), via: 'bearer' };
+      if (PersonalTokens.looksLikeToken(token)) {
+        const found = tokens.find(token);
+        const user = current(found?.owner);
+        return user ? { user, via: 'bearer', expiresAt: found!.expiresAt, tokenId: found!.id } : { via: 'bearer' };
+      }
+      const found = sessions.find(token, 'bearer');
+      const user = current(found?.user);
+      return user ? { user, via: 'bearer', expiresAt: found!.expiresAt } : { via: 'bearer' };
     }
     const cookie = cookies.read(req, SESSION_COOKIE);
     return cookie ? { user: current(sessions.lookup(cookie, 'cookie')), via: 'cookie' } : {};
@@ -155,18 +191,27 @@ export function createAuth(opts: AuthOptions) {
     if (ctx.get('origin')) checkOrigin(ctx as unknown as Context);
     if (!localEnabled) throw coreErrors.LOCAL_LOGIN_DISABLED('Sign in with Google; the local login is turned off.');
     const body = validate(loginBody, ctx.request.body ?? {});
-    await throttle.attempt(ctx.ip, body.username);
-    const ok = sameText(body.username, opts.admin.username) && (await verifyPassword(body.password, opts.admin.passwordHash));
-    if (!ok) {
+    const wait = throttle.attempt(ctx.ip, body.username);
+    if (wait) {
+      ctx.set('Retry-After', String(wait));
+      throw coreErrors.TOO_MANY_ATTEMPTS(`Too many failed sign-ins from your address; try again in ${wait} s.`, {
+        retryAfter: wait,
+      });
+    }
+    // One scrypt whether or not the username is right, so the time taken does not tell which.
+    const knownName = sameText(body.username, opts.admin.username);
+    const passwordOk = await verifyPassword(body.password, knownName ? opts.admin.passwordHash : decoy);
+    if (!knownName || !passwordOk) {
       await audit.record({
-        user: body.username,
+        user: knownName ? opts.admin.username : null,
         action: 'auth.login',
         result: 'failure',
-        detail: 'local: wrong username or password',
+        detail: knownName ? 'local: wrong password' : `local: unknown username #${nameTag(body.username)}`,
+        source: ctx.ip,
       });
       throw coreErrors.INVALID_CREDENTIALS('Wrong username or password.');
     }
-    await throttle.succeeded(ctx.ip, body.username);
+    throttle.succeeded(ctx.ip, body.username);
     const user: AuraUser = { username: opts.admin.username, role: 'admin', provider: 'local' };
     const session = await startSession(ctx as unknown as Context, user);
     // Tied to the browser session: signing out ends both.
@@ -180,11 +225,23 @@ export function createAuth(opts: AuthOptions) {
     await endSession(ctx as unknown as Context);
     ctx.status = 204;
   };
+  // POST only: a GET can come from any page (a link, an image), and must not sign anyone out.
   router.post('/auth/logout', logoutPost);
   router.post('/logout', logoutPost);
-  router.get('/logout', async (ctx) => {
-    await endSession(ctx as unknown as Context);
-    ctx.redirect('/login');
+
+  /** Sign out everywhere: every session and bearer token of the caller, and their API tokens. */
+  router.post('/api/sessions/revoke-all', requireUser, requireAdmin, async (ctx) => {
+    const user = ctx.state.user!;
+    const ended = await sessions.destroyAllOf(user);
+    const revoked = await tokens.revokeAllOf(user.username);
+    cookies.write(ctx as unknown as Context, SESSION_COOKIE, null);
+    await audit.record({
+      user: user.username,
+      action: 'auth.sessions.revoke-all',
+      result: 'success',
+      detail: `${plural(ended, 'session')}, ${plural(revoked, 'API token')}`,
+    });
+    ctx.body = { sessions: ended, tokens: revoked };
   });
 
   router.get('/auth/me', requireUser, (ctx) => {
@@ -198,7 +255,7 @@ export function createAuth(opts: AuthOptions) {
       throw coreErrors.GOOGLE_ERROR(
         `Google sign-in could not start: ${outcome.kind === 'success' ? 'unexpected answer' : outcome.reason}`,
       );
-    cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, outcome.state, new Date(Date.now() + 10 * 60_000));
+    cookies.write(ctx as unknown as Context, OAUTH_STATE_COOKIE, outcome.cookie, new Date(outcome.expires));
     ctx.redirect(outcome.url);
   });
 
@@ -219,13 +276,25 @@ export function createAuth(opts: AuthOptions) {
     }
     const user = outcome.kind === 'refused' ? outcome.email : null;
     const reason = outcome.kind === 'redirect' ? 'unexpected redirect' : outcome.reason;
-    await audit.record({ user, action: 'auth.login', result: 'failure', detail: `google: ${reason}` });
+    await audit.record({ user, action: 'auth.login', result: 'failure', detail: `google: ${reason}`, source: ctx.ip });
     ctx.redirect(`/login?error=${outcome.kind === 'refused' ? 'not_allowed' : 'google_failed'}`);
   });
 
+  /**
+   * A token lives at most maxTokenDays. One made with a bearer or API token may not outlive
+   * it, and is revoked with that API token: a stolen token cannot make itself a longer life.
+   */
   router.post('/api/tokens', requireUser, requireAdmin, async (ctx) => {
     const body = validate(tokenBody, ctx.request.body ?? {});
-    const created = await tokens.create(ctx.state.user!, body.name, body.expiresInDays);
+    if (body.expiresInDays > maxTokenDays)
+      throw badRequest(`A token may live at most ${maxTokenDays} days (session.maxTokenDays).`);
+    const caller = identify(ctx.req);
+    if (caller.via !== 'cookie' && !(now() + body.expiresInDays * DAY_MS <= (caller.expiresAt ?? 0)))
+      throw badRequest(
+        `A token made with a bearer or API token may not outlive it (that one ends ${new Date(caller.expiresAt ?? 0).toISOString()}); ` +
+          'sign in with a browser to make a longer-lived one.',
+      );
+    const created = await tokens.create(ctx.state.user!, body.name, body.expiresInDays, { parent: caller.tokenId });
     await audit.record({
       user: ctx.state.user!.username,
       action: 'auth.token.create',

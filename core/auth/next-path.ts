@@ -1,12 +1,19 @@
+/** The longest `next` kept; a longer one lands on `/` (it rides in the sign-in cookie). */
+export const MAX_NEXT_LENGTH = 2048;
+
+const BASE = 'http://aura.invalid';
+
 /**
  * Where to go after sign-in: only a path on this origin. Absolute URLs, `//host`, `/\host`,
- * `javascript:` and anything with control characters land on `/`.
+ * `javascript:`, anything with control characters or longer than MAX_NEXT_LENGTH land on `/`.
+ * The check is made on the path as the browser will read it, after dot segments are resolved:
+ * `/.//evil.example` or `/a/..//evil.example` is `//evil.example`, another host.
  */
 export function safeNextPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH || !next.startsWith('/')) return '/';
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f\\]/.test(next)) return '/';
-  const base = 'http://aura.invalid';
-  const url = new URL(next, base);
-  return url.origin === base ? `${url.pathname}${url.search}${url.hash}` : '/';
+  const url = new URL(next, BASE);
+  const out = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === BASE && out.startsWith('/') && !out.startsWith('//') && out.length <= MAX_NEXT_LENGTH ? out : '/';
 }

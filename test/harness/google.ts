@@ -5,7 +5,8 @@ import { startTestAura, type TestAura } from './aura.ts';
 
 export interface GoogleClaims {
   email?: string;
-  email_verified?: boolean;
+  /** Google sends a boolean; strings are here to test that only `true` itself is believed. */
+  email_verified?: boolean | string;
   hd?: string;
   name?: string;
 }
@@ -106,7 +107,8 @@ export async function googleLogin(auraUrl: string, opts: { next?: string; jar?: 
 export interface AuraWithGoogle {
   google: MockGoogle;
   t: TestAura;
-  stop(): Promise<void>;
+  /** Stops Aura and the mock Google; with keepData, Aura's data dir stays for a restart on it. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 /** A test Aura that signs in through the mock Google, with `allowedEmails` and more config. */
@@ -119,13 +121,16 @@ export async function startAuraWithGoogle(
     consent?: boolean;
     socketRecheckMs?: number;
     env?: Record<string, string>;
+    /** Start on this data dir (one a previous Aura left with stop({ keepData: true })). */
+    dataDir?: string;
+    now?: () => number;
   } = {},
 ): Promise<AuraWithGoogle> {
   const google = await startMockGoogle(opts.idpHost, { consent: opts.consent });
   const { auth, ...rest } = (opts.config ?? {}) as { auth?: Record<string, unknown> };
   const t = await startTestAura(
     { ...rest, auth: { ...auth, allowedEmails, google: { ...google.config, ...opts.google } } },
-    { secrets: google.secrets, socketRecheckMs: opts.socketRecheckMs, env: opts.env },
+    { secrets: google.secrets, socketRecheckMs: opts.socketRecheckMs, env: opts.env, dataDir: opts.dataDir, now: opts.now },
   ).catch(async (err: unknown) => {
     await google.stop();
     throw err;
@@ -133,8 +138,8 @@ export async function startAuraWithGoogle(
   return {
     google,
     t,
-    async stop() {
-      await t.close();
+    async stop({ keepData = false } = {}) {
+      await t.close({ keepData });
       await google.stop();
     },
   };

@@ -61,6 +61,8 @@ export async function startPluginTest(opts: {
     log: { level: opts.logger ? 'info' : 'silent' },
     auth: { allowedEmails: [{ email: USERS.viewer.username, role: 'viewer' }] },
     pluginTimeoutSeconds: opts.pluginTimeoutSeconds ?? 10,
+    // Kit bearers act as a signed-in admin would: long enough to make API tokens with.
+    session: { tokenMinutes: 7 * 24 * 60 },
     plugins: settings,
   });
   const hostMap = opts.hosts ?? {};
