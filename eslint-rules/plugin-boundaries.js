@@ -22,7 +22,7 @@ export const pluginBoundaries = {
     if (rel[0] !== 'plugins' || rel.length < 3) return {};
     const own = path.join(root, 'plugins', rel[1]);
     const allowed = [path.join(root, 'core', 'index.ts')];
-    const isTest = /\.test\.ts$/.test(file);
+    const isTest = /\.test\.[jt]s$/.test(file);
     const check = (node, source) => {
       if (typeof source !== 'string' || !(source.startsWith('.') || source.startsWith('/'))) return;
       const target = path.resolve(path.dirname(file), source);

@@ -95,6 +95,15 @@ describe('the web UI in Chromium', () => {
     await row.getByRole('button', { name: 'Revoke' }).click();
     await row.waitFor({ state: 'detached' });
     expect((await t.request('/api/servers', { token })).status).toBe(401);
+    // Signing out everywhere ends this browser and every token with it.
+    await page.getByLabel('Name').fill('kept');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const kept = (await page.getByTestId('new-token').textContent())!;
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByLabel('Password').waitFor();
+    expect((await t.request('/api/servers', { token: kept })).status).toBe(401);
+    await page.goto(`${t.url}/tokens`);
+    await page.getByLabel('Password').waitFor(); // sent back to sign in
     await page.close();
   });
 

@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DialTarget, Host } from '../../core/hosts/host.ts';
 
 /** Arguments a shell would act on; every host must hand them to the program literally. */
+/** What a hostile argument creates if it ever reaches a shell. */
+const PWNED = '/tmp/aura-pwned';
+
 export const HOSTILE_ARGS = [
   '; touch /tmp/aura-pwned',
   '$(touch /tmp/aura-pwned)',
@@ -65,6 +68,9 @@ export async function echoSocket(socketPath: string): Promise<{ close(): Promise
  * need not know whether it talks to this machine or to an SSH server.
  */
 export function hostContract(getHost: () => Host, scratchDir: () => string): void {
+  // A marker left by an earlier run that did break quoting must not fail every run after it.
+  beforeAll(() => rmSync(PWNED, { force: true }));
+
   it('runs argv and reports stdout, stderr and the exit code', async () => {
     const r = await getHost().run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
     expect(r).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
@@ -73,7 +79,7 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
   it('passes hostile arguments literally, never to a shell', async () => {
     const r = await getHost().run(['printf', '%s\\0', ...HOSTILE_ARGS]);
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(HOSTILE_ARGS);
-    const marker = await getHost().run(['test', '-e', '/tmp/aura-pwned']);
+    const marker = await getHost().run(['test', '-e', PWNED]);
     expect(marker.exitCode).toBe(1);
   });
 
@@ -231,7 +237,7 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
       expect(await quoted.ended).toBe("a'b'c;touch /tmp/aura-pwned");
       const all = collect(await dial({ argv: ['printf', '%s\\0', ...HOSTILE_ARGS] }));
       expect((await all.ended).split('\0').slice(0, -1)).toEqual(HOSTILE_ARGS);
-      expect((await getHost().run(['test', '-e', '/tmp/aura-pwned'])).exitCode).toBe(1);
+      expect((await getHost().run(['test', '-e', PWNED])).exitCode).toBe(1);
     });
 
     it('runs the command as root with sudo', async () => {
