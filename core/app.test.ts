@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { Readable, Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from '../test/harness/aura.ts';
 import { fakeHost, startPluginTest } from '../test/kit/index.ts';
+import { captureLines } from '../test/harness/requests.ts';
 import { createLogger } from './logger.ts';
 import { definePlugin } from './plugin.ts';
 
@@ -193,13 +194,7 @@ describe('the core over HTTP', () => {
 describe('the core against odd requests', () => {
   let t: TestAura;
   let token: string;
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
+  const { stream, lines } = captureLines();
   beforeAll(async () => {
     t = await startTestAura({ log: { level: 'debug' } }, { logger: createLogger('debug', stream) });
     ({ token } = await t.login());

@@ -1,20 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { captureLines } from '../test/harness/requests.ts';
 import { runCli } from './cli.ts';
 
-function capture() {
-  const chunks: string[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(chunk.toString());
-      done();
-    },
-  });
-  return { out, text: () => chunks.join('') };
-}
+const capture = () => {
+  const { stream, text } = captureLines();
+  return { out: stream, text };
+};
 
 const envWith = (yaml: string) => {
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aura-cli-')), 'aura.yaml');

@@ -1,18 +1,9 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura } from '../test/harness/aura.ts';
+import { captureLines } from '../test/harness/requests.ts';
 import { createLogger } from './logger.ts';
 
-function capture() {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  return { lines, stream };
-}
+const capture = captureLines;
 
 describe('logs', () => {
   it('redact secrets at the top level and nested', () => {

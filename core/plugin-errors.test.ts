@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeHost, startPluginTest, type PluginTest } from '../test/kit/index.ts';
+import { captureLines } from '../test/harness/requests.ts';
 import { createLogger } from './logger.ts';
 import { definePlugin } from './plugin.ts';
 
@@ -19,14 +19,8 @@ const leaky = definePlugin({
 
 describe("a failed plugin's error", () => {
   let kit: PluginTest;
-  const lines: string[] = [];
+  const { stream, lines } = captureLines();
   beforeAll(async () => {
-    const stream = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
     const env = { AURA_TEST_API_KEY: API_KEY };
     kit = await startPluginTest({ plugins: [leaky], hosts: { local: fakeHost() }, env, logger: createLogger('info', stream) });
   });

@@ -6,6 +6,7 @@ import { deepMerge, parseCoreConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secrets } from '../../core/secrets.ts';
 import { ROOT_DIR } from '../../core/version.ts';
+import { auraFetch, type AuraRequestInit } from './requests.ts';
 
 export const ADMIN = { username: 'admin', password: 'correct horse battery staple' };
 
@@ -16,7 +17,7 @@ export interface TestAura {
   /** Signs in as the local admin: the session cookie (for browsers) and the bearer token. */
   login(): Promise<{ cookie: string; token: string }>;
   /** fetch against Aura; `token` or `cookie` sign the request (a cookie also sends our Origin). */
-  request(urlPath: string, init?: RequestInit & { token?: string; cookie?: string; json?: unknown }): Promise<Response>;
+  request(urlPath: string, init?: AuraRequestInit): Promise<Response>;
   /** Stops Aura; the data dir goes too unless keepData (to start it again on the same data). */
   close(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -50,20 +51,7 @@ export async function startTestAura(
     logger: opts.logger,
     env: opts.env ?? {},
   });
-  const request: TestAura['request'] = (urlPath, init = {}) => {
-    const headers = new Headers(init.headers);
-    if (init.token) headers.set('authorization', `Bearer ${init.token}`);
-    if (init.cookie) {
-      headers.set('cookie', init.cookie);
-      if (!headers.has('origin')) headers.set('origin', aura.url);
-    }
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(`${aura.url}${urlPath}`, { ...init, headers, body, redirect: 'manual' });
-  };
+  const request: TestAura['request'] = (urlPath, init = {}) => auraFetch(aura.url, urlPath, init);
   return {
     aura,
     url: aura.url,

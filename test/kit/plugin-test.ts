@@ -10,6 +10,7 @@ import type { Host, PluginDefinition } from '../../core/index.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { AuraUser } from '../../core/sessions.ts';
 import { ROOT_DIR } from '../../core/version.ts';
+import { auraFetch } from '../harness/requests.ts';
 
 /** Who a kit request or socket acts as: the local admin, an allowlisted viewer, or nobody. */
 export type As = 'admin' | 'viewer' | 'stranger';
@@ -96,17 +97,8 @@ export async function startPluginTest(opts: {
   };
   const tokenFor = (as: As = 'admin') => (as === 'stranger' ? undefined : tokens[as]);
 
-  const request: PluginTest['request'] = (urlPath, init = {}) => {
-    const headers = new Headers(init.headers);
-    const token = tokenFor(init.as);
-    if (token) headers.set('authorization', `Bearer ${token}`);
-    let body = init.body;
-    if (init.json !== undefined) {
-      headers.set('content-type', 'application/json');
-      body = JSON.stringify(init.json);
-    }
-    return fetch(`${aura.url}${urlPath}`, { ...init, headers, body, redirect: 'manual' });
-  };
+  const request: PluginTest['request'] = (urlPath, { as, ...init } = {}) =>
+    auraFetch(aura.url, urlPath, { ...init, token: tokenFor(as) });
 
   return {
     aura,
