@@ -25,6 +25,8 @@ export function coreApi(opts: {
   availability: AvailabilityCache;
   plugins: () => PluginRecord[];
   redact: Redact;
+  /** Where this Aura's settings and data live: for admins, to say which file to edit. */
+  about: { configFiles: string[]; dataDir: string };
 }) {
   const { auth, hosts, availability } = opts;
   const health = new Router<AuraState>();
@@ -46,6 +48,9 @@ export function coreApi(opts: {
       error: r.error && ctx.state.user!.role === 'admin' ? opts.redact(r.error) : null,
       code: r.code ?? null,
     }));
+  });
+  api.get('/about', auth.requireUser, (ctx) => {
+    ctx.body = { version: CORE_VERSION, ...(ctx.state.user!.role === 'admin' ? opts.about : {}) };
   });
   api.get('/servers', auth.requireUser, (ctx) => {
     ctx.body = hosts.list();

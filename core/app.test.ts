@@ -106,6 +106,12 @@ describe('the core over HTTP', () => {
     expect(servers).toEqual([{ id: 'local', name: 'This machine', host: 'localhost', kind: 'local' }]);
   });
 
+  it('tells admins where its settings and data live, and viewers only its version', async () => {
+    const about = await (await t.request('/api/about', { token: auth.token })).json();
+    expect(about).toEqual({ version: expect.any(String), configFiles: [], dataDir: t.dataDir });
+    expect((await t.request('/api/about')).status).toBe(401);
+  });
+
   it('answers unknown routes and servers with JSON 404s', async () => {
     const route = await t.request('/api/nothing-here', { token: auth.token });
     expect(route.status).toBe(404);

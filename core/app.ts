@@ -30,6 +30,8 @@ export interface AuraOptions {
   plugins?: PluginDefinition[];
   /** The servers, instead of local plus config.servers (the test kit's fake hosts). */
   hosts?: Hosts;
+  /** The config files that were read, in order (shown to admins: where to change a setting). */
+  configFiles?: string[];
   /** The built UI to serve; defaults to <rootDir>/ui/build. */
   uiOutDir?: string;
   logger?: Logger;
@@ -145,7 +147,19 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     availability,
     keys,
     uiOutDir: opts.uiOutDir ?? path.join(rootDir, 'ui', 'build'),
-    coreRouters: [...coreApi({ auth, hosts, audit, tools, availability, plugins: () => records, redact }), auth.router],
+    coreRouters: [
+      ...coreApi({
+        auth,
+        hosts,
+        audit,
+        tools,
+        availability,
+        plugins: () => records,
+        redact,
+        about: { configFiles: opts.configFiles ?? [], dataDir },
+      }),
+      auth.router,
+    ],
     socketRecheckMs: opts.socketRecheckMs,
   });
 

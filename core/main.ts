@@ -14,7 +14,7 @@ const rootDir = ROOT_DIR;
 async function main(): Promise<void> {
   const envFile = path.join(rootDir, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
-  const { config } = loadConfig(rootDir);
+  const { config, files } = loadConfig(rootDir);
   const log = createLogger(config.log.level, undefined, redactor(secretValues(process.env)));
   // A promise nobody waited for must not take Aura down (under systemd: a restart loop).
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     onBuild: () => log.info('building the web UI (plugins or UI sources changed)…'),
   });
 
-  const aura = await startAura({ config, rootDir, secrets: readSecrets(process.env), logger: log });
+  const aura = await startAura({ config, rootDir, secrets: readSecrets(process.env), logger: log, configFiles: files });
   if (aura.generatedAdminPassword) {
     // Printed once, like Jenkins and Grafana do; only its hash is kept.
     process.stdout.write(

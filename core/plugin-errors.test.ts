@@ -38,8 +38,9 @@ describe("a failed plugin's error", () => {
     });
   });
 
-  it('is not shown to viewers at all', async () => {
+  it('is not shown to viewers at all, nor where the settings live', async () => {
     expect(await leakyAs('viewer')).toMatchObject({ state: 'failed', error: null });
+    expect(await (await kit.request('/api/about', { as: 'viewer' })).json()).toEqual({ version: expect.any(String) });
   });
 
   it('reaches the log redacted', () => {
