@@ -2,3 +2,6 @@
 export { api, ApiError, type ApiOptions } from './api.ts';
 export { pluginSocket, connection } from './socket.svelte.ts';
 export { notify } from './toasts.svelte.ts';
+export { confirmAction, type ConfirmRequest } from './confirm.svelte.ts';
+export { default as ErrorCard } from './ErrorCard.svelte';
+export { default as Updated } from './Updated.svelte';
