@@ -12,7 +12,8 @@ export const limitsBody = z
     cpuQuota: z
       .string()
       .regex(CPU_QUOTA, 'must be a percentage from 1% to 10000%')
-      .refine((v) => Number(CPU_QUOTA.exec(v)?.[1]) <= 10_000, 'must be at most 10000%')
+      // Only for values of the right shape: "lots" gets one message, not two.
+      .refine((v) => !CPU_QUOTA.test(v) || Number(CPU_QUOTA.exec(v)![1]) <= 10_000, 'must be at most 10000%')
       .nullable(),
     memoryMax: z.string().regex(MEMORY_MAX, 'must be bytes with an optional K, M, G or T suffix, or infinity').nullable(),
   })

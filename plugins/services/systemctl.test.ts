@@ -97,6 +97,9 @@ describe('unit names and limits', () => {
       { cpuQuota: null, memoryMax: null, extra: 1 },
     ])
       expect(limitsBody.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    const lots = limitsBody.safeParse({ cpuQuota: 'lots', memoryMax: null });
+    expect(lots.error?.issues.map((i) => i.message)).toEqual(['must be a percentage from 1% to 10000%']);
+    expect(limitsBody.safeParse({ cpuQuota: '10000%', memoryMax: null }).success).toBe(true);
   });
 
   it('writes a drop-in with only the limits that are set, through fixed commands', () => {
