@@ -16,6 +16,8 @@ const auditQuery = z.object({
   before: z.coerce.number().int().min(1).optional(),
 });
 
+const STATUS_TIMEOUT_MS = 5_000;
+
 /** The core's own routes: health (public), and plugins, servers, availability, audit and tools. */
 export function coreApi(opts: {
   auth: Auth;
@@ -26,7 +28,7 @@ export function coreApi(opts: {
   plugins: () => PluginRecord[];
   redact: Redact;
   /** Where this Aura's settings and data live: for admins, to say which file to edit. */
-  about: { configFiles: string[]; dataDir: string };
+  about: { configFiles: string[]; dataDir: string; maxTokenDays: number };
 }) {
   const { auth, hosts, availability } = opts;
   const health = new Router<AuraState>();
@@ -65,6 +67,19 @@ export function coreApi(opts: {
         ...(r.definition!.scope === 'host' ? await availability.of(r.id, server.id) : { available: true, reason: null }),
       })),
     );
+  });
+  /** Whether the server answers at all (the switcher's dot): a no-op command, briefly. */
+  api.get('/servers/:serverId/status', auth.requireUser, async (ctx) => {
+    const { host } = hosts.resolve(ctx.params.serverId!);
+    const gone = new AbortController(); // a client that hangs up ends the check
+    ctx.res.once('close', () => ctx.res.writableFinished || gone.abort());
+    try {
+      const { exitCode, stderr } = await host.run(['true'], { timeoutMs: STATUS_TIMEOUT_MS, signal: gone.signal });
+      ctx.body =
+        exitCode === 0 ? { reachable: true, detail: null } : { reachable: false, detail: stderr.trim() || `exit ${exitCode}` };
+    } catch (err) {
+      ctx.body = { reachable: false, detail: opts.redact(err instanceof Error ? err.message : String(err)) };
+    }
   });
   api.get('/audit', auth.requireUser, async (ctx) => {
     const q = validate(auditQuery, ctx.query);

@@ -106,9 +106,19 @@ describe('the core over HTTP', () => {
     expect(servers).toEqual([{ id: 'local', name: 'This machine', host: 'localhost', kind: 'local' }]);
   });
 
+  it('tells whether a server answers: local does, an unknown one is 404, strangers get 401', async () => {
+    const local = await t.request('/api/servers/local/status', { token: auth.token });
+    expect(local.status).toBe(200);
+    expect(await local.json()).toEqual({ reachable: true, detail: null });
+    const unknown = await t.request('/api/servers/nope/status', { token: auth.token });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ code: 'SERVER_NOT_FOUND' });
+    expect((await t.request('/api/servers/local/status')).status).toBe(401);
+  });
+
   it('tells admins where its settings and data live, and viewers only its version', async () => {
     const about = await (await t.request('/api/about', { token: auth.token })).json();
-    expect(about).toEqual({ version: expect.any(String), configFiles: [], dataDir: t.dataDir });
+    expect(about).toEqual({ version: expect.any(String), configFiles: [], dataDir: t.dataDir, maxTokenDays: 90 });
     expect((await t.request('/api/about')).status).toBe(401);
   });
 

@@ -156,7 +156,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
         availability,
         plugins: () => records,
         redact,
-        about: { configFiles: opts.configFiles ?? [], dataDir },
+        about: { configFiles: opts.configFiles ?? [], dataDir, maxTokenDays: config.session.maxTokenDays },
       }),
       auth.router,
     ],

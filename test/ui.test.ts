@@ -83,7 +83,6 @@ describe('the web UI in Chromium', () => {
 
   it('lets an admin create an API token, shows it once, and revokes it', async () => {
     const page = await browser.newPage();
-    page.on('dialog', (d) => void d.accept());
     await signIn(page, t.url);
     await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'API tokens' }).click();
     await page.getByLabel('Name').fill('nightly backup');
@@ -93,6 +92,7 @@ describe('the web UI in Chromium', () => {
     expect((await t.request('/api/servers', { token })).status).toBe(200);
     const row = page.getByRole('row').filter({ hasText: 'nightly backup' });
     await row.getByRole('button', { name: 'Revoke' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke' }).click(); // the styled confirmation
     await row.waitFor({ state: 'detached' });
     expect((await t.request('/api/servers', { token })).status).toBe(401);
     // Signing out everywhere ends this browser and every token with it.
@@ -100,6 +100,7 @@ describe('the web UI in Chromium', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     const kept = (await page.getByTestId('new-token').textContent())!;
     await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Sign out everywhere' }).click();
     await page.getByLabel('Password').waitFor();
     expect((await t.request('/api/servers', { token: kept })).status).toBe(401);
     await page.goto(`${t.url}/tokens`);
@@ -107,13 +108,14 @@ describe('the web UI in Chromium', () => {
     await page.close();
   });
 
-  it('turns an API error into a visible toast', async () => {
+  it('shows a failed read in an error card, not a toast', async () => {
     const page = await browser.newPage();
     await signIn(page, t.url);
     await page.goto(`${t.url}/s/nope/ports`);
-    const toast = page.getByRole('alert').filter({ hasText: 'SERVER_NOT_FOUND' });
-    await toast.waitFor();
-    expect(await toast.textContent()).toContain('No server "nope" is configured.');
+    const card = page.getByRole('alert').filter({ hasText: 'SERVER_NOT_FOUND' });
+    await card.waitFor();
+    expect(await card.textContent()).toContain('No server "nope" is configured.');
+    expect(await page.getByTestId('toast').count()).toBe(0);
     await page.close();
   });
 });

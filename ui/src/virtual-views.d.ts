@@ -4,9 +4,9 @@ declare module 'virtual:aura-views' {
   type Lazy<P extends Record<string, unknown>> = () => Promise<{ default: Component<P> }>;
   export interface PluginViews {
     /** ui/Panel.svelte: the plugin inside a server, at /s/[server]/[plugin]. */
-    panel?: Lazy<{ serverId: string }>;
+    panel?: Lazy<{ serverId: string; serverName: string }>;
     /** ui/Card.svelte: a card on the home page, for the selected server. */
-    card?: Lazy<{ serverId: string }>;
+    card?: Lazy<{ serverId: string; serverName: string }>;
     /** ui/Page.svelte: a global plugin's page of its own, at /p/[plugin]. */
     page?: Lazy<Record<string, never>>;
   }
