@@ -11,6 +11,16 @@ import { ROOT_DIR } from './version.ts';
 
 const rootDir = ROOT_DIR;
 
+/**
+ * The line a person acts on: "Open http://127.0.0.1:7070", and on the first start the sign-in,
+ * whose generated password is printed this once (like Jenkins and Grafana do; only its hash is
+ * kept). The URL is publicUrl when set; a wildcard address is opened as loopback.
+ */
+function openLine(url: string, username: string, generatedPassword?: string): string {
+  const open = `Open ${url.replace(/\/$/, '').replace('//0.0.0.0:', '//127.0.0.1:').replace('//[::]:', '//[::1]:')}`;
+  return generatedPassword ? `${open} — user ${username}, password ${generatedPassword} (shown only this once)` : open;
+}
+
 async function main(): Promise<void> {
   const envFile = path.join(rootDir, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
@@ -28,14 +38,12 @@ async function main(): Promise<void> {
     onBuild: () => log.info('building the web UI (plugins or UI sources changed)…'),
   });
 
-  const aura = await startAura({ config, rootDir, secrets: readSecrets(process.env), logger: log, configFiles: files });
-  if (aura.generatedAdminPassword) {
-    // Printed once, like Jenkins and Grafana do; only its hash is kept.
-    process.stdout.write(
-      `\n  First start: an admin password was generated.\n  user: ${process.env.ADMIN_USERNAME || 'admin'}\n  password: ${aura.generatedAdminPassword}\n  It is shown only this once; set ADMIN_PASSWORD to choose your own.\n\n`,
-    );
-  }
+  const secrets = readSecrets(process.env);
+  const aura = await startAura({ config, rootDir, secrets, logger: log, configFiles: files });
   log.info({ url: aura.url, plugins: aura.plugins.map((p) => `${p.id}:${p.state}`) }, `Aura ready on ${aura.url}`);
+  // One plain line a person can act on. On stderr: stdout is the JSON log (one object a line,
+  // for jq, pino-pretty and log shippers), and a terminal or journald shows stderr all the same.
+  process.stderr.write(`${openLine(config.publicUrl ?? aura.url, secrets.adminUsername, aura.generatedAdminPassword)}\n`);
 
   let stopping = false;
   const stop = (signal: string) => {
