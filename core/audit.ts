@@ -136,7 +136,11 @@ export async function openAuditLog(
   const strangers = new Map<string, { dropped: number; sources: Set<string> }>();
   let anonymous = { since: now(), written: 0 };
 
+  let lastSweep = now();
   const summaries = async (all = false) => {
+    // A flood must not make each record walk every budget: look at most once a second.
+    if (!all && now() - lastSweep < 1000) return;
+    lastSweep = now();
     const over = (since: number) => all || now() - since >= WINDOW_MS;
     for (const [key, b] of budgets)
       if (b.dropped && over(b.since)) {
@@ -167,9 +171,12 @@ export async function openAuditLog(
     await summaries();
     const key = `${event.user ?? `anonymous ${event.source ?? ''}`}\0${event.action}`;
     let b = budgets.get(key);
-    if (!b) budgets.set(key, (b = { since: now(), written: 0, dropped: 0, event }));
+    // A stranger's address gets a budget only while strangers as a whole have room, so a
+    // flood from many addresses keeps this map small.
+    const room = event.user !== null || anonymous.written < ANONYMOUS_FAILURES;
+    if (!b && room) budgets.set(key, (b = { since: now(), written: 0, dropped: 0, event }));
     if (event.user === null) {
-      if (b.written < FAILURES_PER_KIND && anonymous.written < ANONYMOUS_FAILURES) {
+      if (b && b.written < FAILURES_PER_KIND && room) {
         b.written++;
         anonymous.written++;
         return true;
@@ -180,11 +187,12 @@ export async function openAuditLog(
       strangers.set(event.action, s);
       return false;
     }
-    if (b.written < FAILURES_PER_KIND) {
-      b.written++;
+    const mine = b!; // a signed-in user always has a budget
+    if (mine.written < FAILURES_PER_KIND) {
+      mine.written++;
       return true;
     }
-    b.dropped++;
+    mine.dropped++;
     return false;
   };
 
