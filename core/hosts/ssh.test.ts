@@ -89,8 +89,19 @@ describe('SSH host against a real sshd', () => {
     expect((await h.run(['echo', 'one'])).stdout).toBe('one\n');
     // Kill this connection's sshd session process from the server side.
     await h.run(['sh', '-c', 'kill -9 $PPID']).catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 200));
-    expect((await h.run(['echo', 'two'])).stdout).toBe('two\n');
+    // However long the client takes to notice the drop, a later run goes through on a new connection.
+    const epoch = h.epoch;
+    await expect
+      .poll(
+        () =>
+          h.run(['echo', 'two']).then(
+            (r) => r.stdout,
+            (err: Error) => err.message,
+          ),
+        { timeout: 15_000 },
+      )
+      .toBe('two\n');
+    expect(h.epoch).toBe(epoch + 1);
   });
 
   it('never loses the exit code of a fast command', async () => {
