@@ -133,6 +133,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const availability = availabilityCache({
     hosts,
     conditionsOf: (id) => conditions.get(id) ?? [],
+    unavailableErrorOf: (id) => records.find((r) => r.id === id)?.definition?.unavailableError,
     signal: shutdown.signal,
     now: opts.now,
   });

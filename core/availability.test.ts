@@ -4,7 +4,9 @@ import { startTestAura, type TestAura } from '../test/harness/aura.ts';
 import { startSshd, type TestSshd } from '../test/harness/sshd.ts';
 import { fakeHost, startPluginTest } from '../test/kit/index.ts';
 import { AVAILABILITY_TTL_MS } from './availability.ts';
-import { definePlugin } from './plugin.ts';
+import { z } from 'zod';
+import { defineErrors } from './errors.ts';
+import { definePlugin, defineTool } from './plugin.ts';
 import { ROOT_DIR } from './version.ts';
 
 const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
@@ -92,6 +94,51 @@ describe('the availability cache', () => {
       now += AVAILABILITY_TTL_MS;
       await ask('local');
       expect(checks.filter((c) => c === 'local')).toHaveLength(2);
+    } finally {
+      await kit.close();
+    }
+  });
+});
+
+describe("a plugin's own error for not being available", () => {
+  const errors = defineErrors({ THING_UNAVAILABLE: { status: 503, meaning: 'No thing here.' } });
+  const plugin = definePlugin({
+    id: 'needs-thing',
+    version: '1.0.0',
+    coreVersion: '>=0.1.0',
+    title: 'Needs a thing',
+    scope: 'host',
+    conditions: [{ check: async (host) => (host.id === 'box' ? null : `no thing on ${host.id}`) }],
+    errors,
+    unavailableError: errors.THING_UNAVAILABLE,
+    readOnlyEvents: ['read'],
+    setup: () => ({
+      routes: (router) => router.get('/', (ctx) => void (ctx.body = { ok: true })),
+      sockets: (nsp) => void nsp.on('connection', () => undefined),
+      tools: [
+        defineTool({
+          name: 'needs-thing.read',
+          description: 'reads',
+          input: z.object({}),
+          readOnly: true,
+          run: async () => 'ok',
+        }),
+      ],
+    }),
+  });
+
+  it('answers routes, sockets and tools with it, and the reason', async () => {
+    const kit = await startPluginTest({ plugins: [plugin], hosts: { local: fakeHost(), box: fakeHost({}, { id: 'box' }) } });
+    try {
+      expect((await kit.request('/api/servers/box/needs-thing')).status).toBe(200);
+      const refused = await kit.request('/api/servers/local/needs-thing');
+      expect(refused.status).toBe(503);
+      expect(await refused.json()).toEqual({ code: 'THING_UNAVAILABLE', detail: 'no thing on local' });
+      await expect(kit.socket('needs-thing', { serverId: 'local' })).rejects.toMatchObject({ code: 'THING_UNAVAILABLE' });
+      await expect(kit.tool('needs-thing.read', { serverId: 'local' })).rejects.toMatchObject({
+        code: 'THING_UNAVAILABLE',
+        message: 'no thing on local',
+      });
     } finally {
       await kit.close();
     }

@@ -1,4 +1,4 @@
-import { coreErrors } from './errors.ts';
+import { coreErrors, type ErrorFactory } from './errors.ts';
 import type { Host, Hosts } from './hosts/index.ts';
 import type { PluginCondition } from './plugin.ts';
 
@@ -40,6 +40,8 @@ interface Cached {
 export function availabilityCache(opts: {
   hosts: Hosts;
   conditionsOf(pluginId: string): PluginCondition[];
+  /** The plugin's own error for "not here", if it declared one. */
+  unavailableErrorOf?(pluginId: string): ErrorFactory | undefined;
   signal: AbortSignal;
   now?: () => number;
 }) {
@@ -72,10 +74,12 @@ export function availabilityCache(opts: {
 
   return {
     of,
-    /** Throws 503 PLUGIN_UNAVAILABLE, with the reason, where the plugin cannot work. */
+    /** Throws the plugin's unavailableError, or 503 PLUGIN_UNAVAILABLE, with the reason, where it cannot work. */
     async require(pluginId: string, serverId: string): Promise<void> {
       const { available, reason } = await of(pluginId, serverId);
-      if (!available) throw coreErrors.PLUGIN_UNAVAILABLE(reason ?? `"${pluginId}" is not available on ${serverId}.`);
+      if (available) return;
+      const error = opts.unavailableErrorOf?.(pluginId) ?? coreErrors.PLUGIN_UNAVAILABLE;
+      throw error(reason ?? `"${pluginId}" is not available on ${serverId}.`);
     },
   };
 }

@@ -3,7 +3,7 @@ import type { Middleware } from 'koa';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AuditEvent } from './audit.ts';
-import type { ErrorCatalogue } from './errors.ts';
+import type { ErrorCatalogue, ErrorFactory } from './errors.ts';
 import type { Host, Hosts, ServerInfo } from './hosts/index.ts';
 import type { Logger } from './logger.ts';
 import type { AuraUser } from './sessions.ts';
@@ -151,6 +151,12 @@ export interface PluginDefinition<
   /** Plugins that start first and whose APIs this one receives in ctx.deps. */
   dependencies?: D;
   conditions?: PluginCondition[];
+  /**
+   * What a request, socket or tool gets where a condition is not met: one of the plugin's own
+   * errors (a 503 DOCKER_UNAVAILABLE says more than the core's PLUGIN_UNAVAILABLE). The detail
+   * is the condition's reason.
+   */
+  unavailableError?: ErrorFactory;
   nav?: NavEntry;
   /** Validates the plugin's own settings under plugins.<id> (everything but `enabled`). */
   config?: S;
