@@ -4,6 +4,7 @@ import type { AuditLog } from './audit.ts';
 import type { Auth } from './auth/index.ts';
 import type { AvailabilityCache } from './availability.ts';
 import type { Hosts } from './hosts/index.ts';
+import type { Prometheus } from './prometheus.ts';
 import type { PluginRecord } from './loader.ts';
 import type { Redact } from './redact.ts';
 import type { AuraState } from './plugin.ts';
@@ -27,6 +28,7 @@ export function coreApi(opts: {
   availability: AvailabilityCache;
   plugins: () => PluginRecord[];
   redact: Redact;
+  prometheus: Prometheus;
   /** Where this Aura's settings and data live: for admins, to say which file to edit. */
   about: { configFiles: string[]; dataDir: string; maxTokenDays: number };
 }) {
@@ -88,5 +90,13 @@ export function coreApi(opts: {
   api.get('/tools', auth.requireUser, (ctx) => {
     ctx.body = opts.tools.list();
   });
-  return [health, api];
+  /** Prometheus scrapes this with an API token as its bearer (see README). */
+  const scrape = new Router<AuraState>();
+  scrape.get('/metrics', auth.requireUser, async (ctx) => {
+    const started = new Set(opts.plugins().filter((r) => r.state === 'started').map((r) => r.id));
+    const { contentType, text } = await opts.prometheus.exposition((id) => started.has(id));
+    ctx.type = contentType;
+    ctx.body = text;
+  });
+  return [health, api, scrape];
 }

@@ -11,6 +11,7 @@ import { discoverPlugins, loadPlugins, pluginFolders, recordsFor, type PluginRec
 import { createLogger, type Logger } from './logger.ts';
 import type { PluginContext, PluginDefinition } from './plugin.ts';
 import { createPluginHost } from './plugin-host.ts';
+import { createPrometheus } from './prometheus.ts';
 import { redactor, secretValues } from './redact.ts';
 import { resolveAdmin, sessionSecret, type Secrets } from './secrets.ts';
 import { Sessions, type AuraUser } from './sessions.ts';
@@ -138,6 +139,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
     now: opts.now,
   });
   const tools = new ToolRegistry(hosts, audit, availability);
+  const prometheus = createPrometheus();
   const web = createWeb({
     config,
     log,
@@ -157,6 +159,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
         availability,
         plugins: () => records,
         redact,
+        prometheus,
         about: { configFiles: opts.configFiles ?? [], dataDir, maxTokenDays: config.session.maxTokenDays },
       }),
       auth.router,
@@ -183,6 +186,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       deps,
       secrets: Object.fromEntries((record.definition!.secrets ?? []).map((name) => [name, env[name] || undefined])),
       tools: { list: () => tools.list(), invoke: (name, input, call) => tools.invoke(name, input, call) },
+      prometheus: prometheus.registryFor(record.id),
     }),
   });
   await plugins.start(records);

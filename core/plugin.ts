@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { Registry } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { AuditEvent } from './audit.ts';
@@ -100,6 +101,11 @@ export interface PluginContext<C = unknown, D = Record<string, unknown>> {
   /** The environment variables named in `secrets`, and no others. */
   secrets: Readonly<Record<string, string | undefined>>;
   tools: PluginTools;
+  /**
+   * The plugin's own prom-client registry, served at GET /metrics while the plugin runs: add
+   * gauges and counters (`registers: [ctx.prometheus]`) named `aura_…`, filled in `collect()`.
+   */
+  prometheus: Registry;
 }
 
 /** A socket on a plugin's namespace; host-scoped plugins get the resolved host in data. */
