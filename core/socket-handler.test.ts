@@ -19,6 +19,12 @@ describe('socketHandler', () => {
     expect(await call({ n: 0 })).toEqual({ detail: 'Internal error; see the server log.', code: 'INTERNAL' });
   });
 
+  it('takes an event sent without a payload: the acknowledgement comes first', async () => {
+    const optional = socketHandler(z.object({ n: z.number() }).optional(), (input) => ({ got: input ?? null }));
+    expect(await new Promise((resolve) => void optional(resolve))).toEqual({ got: null });
+    expect(await new Promise((resolve) => void handler(resolve))).toMatchObject({ code: 'VALIDATION_ERROR' });
+  });
+
   it('does not throw when the client asked for no acknowledgement', async () => {
     await expect(handler({ n: 'x' })).resolves.toBeUndefined();
   });
