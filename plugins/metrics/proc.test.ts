@@ -9,7 +9,7 @@ import {
   parseMeminfo,
   parseNetDev,
   parsePidStats,
-  parsePs,
+  parseOwners,
   parseUptime,
   topProcesses,
 } from './proc.ts';
@@ -75,21 +75,30 @@ describe('the /proc parsers', () => {
     const stat = (ticks: Record<number, number>) =>
       parsePidStats(
         Object.entries(ticks)
-          .map(([pid, t]) => `${pid} (we(ir)d name) S 1 1 1 0 -1 4194560 0 0 0 0 ${t} 0 0 0 20 0 1 0 5 0 0`)
+          .map(([pid, t]) => `${pid} (we(ir)d name) S 1 1 1 0 -1 4194560 0 0 0 0 ${t} 0 0 0 20 0 1 0 5 0 ${Number(pid) * 10} 0`)
           .join('\n'),
       );
-    const owners = parsePs('  1 root 1000\n  2 alice 50\n  3 bob   2000\n');
-    expect(owners.get(2)).toEqual({ user: 'alice', rssBytes: 50 * 1024 });
-    const before = { time: 0, clockTicks: 100, stats: stat({ 1: 0, 2: 0, 3: 0 }), owners };
-    const after = { time: 2000, clockTicks: 100, stats: stat({ 1: 100, 2: 300, 3: 0, 4: 50 }), owners };
+    const owners = parseOwners(
+      '0 /proc/1\n1000 /proc/2\n1001 /proc/3\n',
+      'root:x:0:0::/root:/bin/sh\nalice:x:1000:1000::/home/alice:/bin/sh\n',
+    );
+    expect(owners).toEqual(
+      new Map([
+        [1, 'root'],
+        [2, 'alice'],
+        [3, '1001'],
+      ]),
+    );
+    const before = { time: 0, clockTicks: 100, pageSize: 4096, stats: stat({ 1: 0, 2: 0, 3: 0 }), owners };
+    const after = { time: 2000, clockTicks: 100, pageSize: 4096, stats: stat({ 1: 100, 2: 300, 3: 0, 4: 50 }), owners };
     const top = topProcesses(before, after, 2);
     // 300 ticks at 100 Hz over 2 s is 150 % of one core, as top says it.
     expect(top.byCpu).toEqual([
-      { pid: 2, name: 'we(ir)d name', user: 'alice', cpuPercent: 150, rssBytes: 51200 },
-      { pid: 1, name: 'we(ir)d name', user: 'root', cpuPercent: 50, rssBytes: 1024000 },
+      { pid: 2, name: 'we(ir)d name', user: 'alice', cpuPercent: 150, rssBytes: 20 * 4096 },
+      { pid: 1, name: 'we(ir)d name', user: 'root', cpuPercent: 50, rssBytes: 10 * 4096 },
     ]);
-    expect(top.byMemory.map((p) => p.pid)).toEqual([3, 1]);
-    // pid 4 has no ps line (it exited between the two commands): left out.
+    expect(top.byMemory.map((p) => p.pid)).toEqual([3, 2]);
+    // pid 4 has no owner line (it exited between the two commands): left out.
     expect(topProcesses(before, after, 10).byCpu.map((p) => p.pid)).not.toContain(4);
     // The first reading has nothing to compare with.
     expect(topProcesses(undefined, after).byCpu.every((p) => p.cpuPercent === 0)).toBe(true);
@@ -101,9 +110,9 @@ describe('the /proc parsers', () => {
     expect(parseCpuTimes(fast.stat).cores.length).toBeGreaterThan(0);
     expect(parseMeminfo(fast.meminfo).total).toBeGreaterThan(0);
     expect(() => splitHead('==> /proc/stat <==\ncpu 1 2 3 4\n', keys)).toThrow(/did not print \/proc\/meminfo/);
-    const [df, stats, ps] = testdata('slow.txt').split(/^@@(?:stat|ps|clk)$/m);
+    const [df, stats, owners, passwd] = testdata('slow.txt').split(/^@@(?:stat|owners|passwd|conf)$/m);
     expect(parseDf(df!)[0]).toMatchObject({ mount: expect.stringMatching(/^\//) });
     expect(parsePidStats(stats!).size).toBeGreaterThan(10);
-    expect(parsePs(ps!).size).toBeGreaterThan(10);
+    expect(parseOwners(owners!, passwd!).get(1)).toBe('root');
   });
 });

@@ -101,9 +101,9 @@ export function parseDf(text: string): { mount: string; fs: string; size: number
   return out;
 }
 
-/** CPU ticks (user + system) per pid, from `cat /proc/[0-9]*\/stat`. */
-export function parsePidStats(text: string): Map<number, { name: string; ticks: number }> {
-  const out = new Map<number, { name: string; ticks: number }>();
+/** CPU ticks (user + system) and resident pages per pid, from `cat /proc/[0-9]*\/stat`. */
+export function parsePidStats(text: string): Map<number, { name: string; ticks: number; rssPages: number }> {
+  const out = new Map<number, { name: string; ticks: number; rssPages: number }>();
   for (const line of text.split('\n')) {
     // The name sits in parentheses and may hold spaces and parentheses: split at the last ')'.
     const open = line.indexOf(' (');
@@ -111,19 +111,29 @@ export function parsePidStats(text: string): Map<number, { name: string; ticks: 
     if (open < 0 || close < open) continue;
     const pid = Number(line.slice(0, open));
     const rest = line.slice(close + 2).split(' ');
-    // Fields after the name start at 3 (state); utime and stime are fields 14 and 15.
+    // rest[0] is field 3 (state): utime and stime are fields 14 and 15, rss is field 24.
     const ticks = Number(rest[11]) + Number(rest[12]);
-    if (Number.isInteger(pid) && Number.isFinite(ticks)) out.set(pid, { name: line.slice(open + 2, close), ticks });
+    const rssPages = Number(rest[21]);
+    if (Number.isInteger(pid) && Number.isFinite(ticks) && Number.isFinite(rssPages))
+      out.set(pid, { name: line.slice(open + 2, close), ticks, rssPages });
   }
   return out;
 }
 
-/** `ps -eo pid=,user:32=,rss=`: the owner and resident memory (bytes) per pid. */
-export function parsePs(text: string): Map<number, { user: string; rssBytes: number }> {
-  const out = new Map<number, { user: string; rssBytes: number }>();
-  for (const line of text.split('\n')) {
-    const m = /^\s*(\d+)\s+(\S+)\s+(\d+)\s*$/.exec(line);
-    if (m) out.set(Number(m[1]), { user: m[2]!, rssBytes: Number(m[3]) * 1024 });
+/**
+ * Who runs each process: `stat -c '%u %n' /proc/[0-9]*` gives the owner uid of each pid's
+ * folder, /etc/passwd the names. A uid without a name is shown as the number.
+ */
+export function parseOwners(statOutput: string, passwd: string): Map<number, string> {
+  const names = new Map<string, string>();
+  for (const line of passwd.split('\n')) {
+    const [name, , uid] = line.split(':');
+    if (name && uid && !names.has(uid)) names.set(uid, name);
+  }
+  const out = new Map<number, string>();
+  for (const line of statOutput.split('\n')) {
+    const m = /^(\d+) \/proc\/(\d+)$/.exec(line.trim());
+    if (m) out.set(Number(m[2]), names.get(m[1]!) ?? m[1]!);
   }
   return out;
 }
@@ -131,21 +141,22 @@ export function parsePs(text: string): Map<number, { user: string; rssBytes: num
 export interface ProcessReading {
   time: number;
   clockTicks: number;
-  stats: Map<number, { name: string; ticks: number }>;
-  owners: Map<number, { user: string; rssBytes: number }>;
+  pageSize: number;
+  stats: Map<number, { name: string; ticks: number; rssPages: number }>;
+  owners: Map<number, string>;
 }
 
 /** The ten busiest and the ten largest processes between two readings (CPU % of one core, like top). */
 export function topProcesses(before: ProcessReading | undefined, after: ProcessReading, count = 10) {
   const seconds = before ? (after.time - before.time) / 1000 : 0;
   const all: ProcessSample[] = [];
-  for (const [pid, { name, ticks }] of after.stats) {
-    const owner = after.owners.get(pid);
-    if (!owner) continue; // gone between the two commands
+  for (const [pid, { name, ticks, rssPages }] of after.stats) {
+    const user = after.owners.get(pid);
+    if (user === undefined) continue; // gone between the two commands
     const earlier = before?.stats.get(pid);
     const used = earlier && earlier.name === name ? Math.max(0, ticks - earlier.ticks) : 0;
     const cpuPercent = seconds > 0 ? Math.round((used / after.clockTicks / seconds) * 1000) / 10 : 0;
-    all.push({ pid, name, user: owner.user, cpuPercent, rssBytes: owner.rssBytes });
+    all.push({ pid, name, user, cpuPercent, rssBytes: rssPages * after.pageSize });
   }
   const by = (key: 'cpuPercent' | 'rssBytes') => [...all].sort((a, b) => b[key] - a[key] || a.pid - b.pid).slice(0, count);
   return { byCpu: by('cpuPercent'), byMemory: by('rssBytes') };

@@ -1,5 +1,5 @@
 import type { Host } from '../../core/index.ts';
-import { parseDf, parsePidStats, parsePs, type ProcessReading } from './proc.ts';
+import { parseDf, parseOwners, parsePidStats, type ProcessReading } from './proc.ts';
 
 /** What a one-second tick reads. */
 export const FAST_FILES = {
@@ -46,31 +46,48 @@ export function splitHead(stdout: string, keys: (keyof FastSources)[]): FastSour
 }
 
 /**
- * Every five seconds: disks, and each process's CPU ticks, owner and memory. A fixed script
- * (nothing from a user reaches it); pseudo file systems are left out of df.
+ * Every five seconds: disks, and each process's CPU ticks, memory and owner. A fixed script
+ * (nothing from a user reaches it); pseudo file systems are left out of df. No ps: it costs
+ * more than all the rest together.
  */
-export const SLOW_SCRIPT = [
+const SLOW_SCRIPT = [
   'df -P -B1 -x tmpfs -x devtmpfs -x squashfs -x efivarfs 2>/dev/null',
   'echo @@stat',
   'cat /proc/[0-9]*/stat 2>/dev/null',
-  'echo @@ps',
-  'ps -eo pid=,user:32=,rss=',
-  'echo @@clk',
-  'getconf CLK_TCK',
+  'echo @@owners',
+  "stat -c '%u %n' /proc/[0-9]* 2>/dev/null",
+  'echo @@passwd',
+  'cat /etc/passwd',
 ].join('; ');
+/** Asked once per sampler: what the kernel counts CPU time and memory in. */
+const CONF_SCRIPT = '; echo @@conf; getconf CLK_TCK; getconf PAGESIZE';
+
+export const slowScript = (withConf: boolean) => SLOW_SCRIPT + (withConf ? CONF_SCRIPT : '');
+
+export interface KernelUnits {
+  clockTicks: number;
+  pageSize: number;
+}
 
 export interface SlowReading {
   disks: ReturnType<typeof parseDf>;
   processes: ProcessReading;
 }
 
-export async function readSlow(host: Host, signal: AbortSignal, now: () => number): Promise<SlowReading> {
-  const { stdout, stderr } = await host.run(['sh', '-c', SLOW_SCRIPT], { signal, timeoutMs: READ_TIMEOUT_MS });
+export async function readSlow(host: Host, signal: AbortSignal, now: () => number, units?: KernelUnits): Promise<SlowReading> {
+  const { stdout, stderr } = await host.run(['sh', '-c', slowScript(!units)], { signal, timeoutMs: READ_TIMEOUT_MS });
   const time = now();
-  const [df = '', stat = '', ps, clk] = stdout.split(/^@@(?:stat|ps|clk)$/m);
-  if (ps === undefined || clk === undefined) throw new Error(`reading processes failed: ${stderr.trim().slice(0, 200)}`);
+  const [df = '', stat = '', owners, passwd, conf] = stdout.split(/^@@(?:stat|owners|passwd|conf)$/m);
+  if (owners === undefined || passwd === undefined) throw new Error(`reading processes failed: ${stderr.trim().slice(0, 200)}`);
+  const [clockTicks, pageSize] = (conf ?? '').trim().split(/\s+/).map(Number);
   return {
     disks: parseDf(df),
-    processes: { time, clockTicks: Number(clk.trim()) || 100, stats: parsePidStats(stat), owners: parsePs(ps) },
+    processes: {
+      time,
+      clockTicks: units?.clockTicks ?? (clockTicks || 100),
+      pageSize: units?.pageSize ?? (pageSize || 4096),
+      stats: parsePidStats(stat),
+      owners: parseOwners(owners, passwd),
+    },
   };
 }

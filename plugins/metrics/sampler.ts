@@ -143,7 +143,10 @@ export class ServerSampler {
     const { host, now, slowEvery } = this.opts;
     const slowTick = this.ticks % slowEvery === 0 || (this.ticks === 1 && slowEvery > 1);
     this.ticks++;
-    const [sources, slow] = await Promise.all([readFast(host, signal), slowTick ? readSlow(host, signal, now) : undefined]);
+    const [sources, slow] = await Promise.all([
+      readFast(host, signal),
+      slowTick ? readSlow(host, signal, now, this.slow?.processes) : undefined,
+    ]);
     if (signal.aborted) return;
     const fast: FastReading = { time: now(), cpu: parseCpuTimes(sources.stat), net: parseNetDev(sources.netdev) };
     const before = this.fast;
