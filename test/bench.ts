@@ -1,13 +1,16 @@
 /**
  * `npm run bench`: start-to-ready time, idle RSS with every plugin enabled, and
  * authenticated GET /api/servers throughput as a ratio to a bare Koa hello-world measured
- * in the same run. Aura runs compiled, as `npm start` runs it.
+ * in the same run; then the metrics sampler's cost with 1 and 50 live viewers and RSS over a
+ * soak (BENCH_SOAK_MINUTES, default 10). Aura runs compiled, as `npm start` runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { io, type Socket } from 'socket.io-client';
+import si from 'systeminformation';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
@@ -62,10 +65,14 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
-/** CPU time (user + system) a process has used, in µs, from /proc (clock ticks of 10 ms). */
-function cpuMicros(pid: number): number {
+/**
+ * CPU time (user + system) a process has used, in µs, from /proc (clock ticks of 10 ms);
+ * with `children`, also that of the commands it ran and waited for (ps, df).
+ */
+function cpuMicros(pid: number, children = false): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  const own = Number(fields[11]) + Number(fields[12]);
+  return (own + (children ? Number(fields[13]) + Number(fields[14]) : 0)) * 10_000;
 }
 
 interface Load {
@@ -151,8 +158,11 @@ async function main(): Promise<void> {
   const koaCpu = median(koaRuns.map((r) => r.cpuPerRequestUs));
   const auraCpu = median(auraRuns.map((r) => r.cpuPerRequestUs));
   await stop(koa.child);
+
+  const observed = await observability(aura.url, aura.child.pid!, token);
   await stop(aura.child);
   rmSync(aura.dataDir, { recursive: true, force: true });
+  const perOp = await readerCost();
 
   const rows = [
     ['start-to-ready (median of 5)', `${median(readyTimes).toFixed(0)} ms`, 'goal ≤ 1000 ms'],
@@ -163,8 +173,87 @@ async function main(): Promise<void> {
     ['server CPU per request, bare Koa', `${koaCpu.toFixed(1)} µs`, ''],
     ['server CPU per request, Aura', `${auraCpu.toFixed(1)} µs`, ''],
     ['ratio bare Koa / Aura (CPU per request)', (koaCpu / auraCpu).toFixed(2), ''],
+    ...observed,
+    ...perOp,
   ];
   for (const [name, value, goal] of rows) console.log(`${name!.padEnd(40)} ${value!.padStart(12)}   ${goal}`);
+}
+
+const VIEW_SECONDS = 60;
+const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
+
+/** `count` socket.io clients subscribed to local's metrics; resolves once each has had a sample. */
+async function viewers(url: string, token: string, count: number): Promise<Socket[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const socket = io(`${url}/metrics`, {
+        transports: ['websocket'],
+        extraHeaders: { origin: url },
+        auth: { token, serverId: 'local' },
+        reconnection: false,
+        forceNew: true,
+      });
+      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const first = new Promise<void>((resolve) => socket.once('sample', () => resolve()));
+      socket.emit('subscribe');
+      await first;
+      return socket;
+    }),
+  );
+}
+
+/** Aura's CPU (with the commands it runs) as % of one core while `count` viewers watch local. */
+async function cpuWhileViewing(url: string, pid: number, token: string, count: number): Promise<number> {
+  const sockets = await viewers(url, token, count);
+  const before = cpuMicros(pid, true);
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, VIEW_SECONDS * 1000));
+  const percent = ((cpuMicros(pid, true) - before) / ((performance.now() - started) * 1000)) * 100;
+  for (const s of sockets) s.close();
+  return percent;
+}
+
+async function observability(url: string, pid: number, token: string): Promise<string[][]> {
+  const one = await cpuWhileViewing(url, pid, token, 1);
+  const fifty = await cpuWhileViewing(url, pid, token, 50);
+  const sockets = await viewers(url, token, 50);
+  const rssBefore = rssMb(pid);
+  await new Promise((r) => setTimeout(r, SOAK_MINUTES * 60_000));
+  const rssAfter = rssMb(pid);
+  for (const s of sockets) s.close();
+  return [
+    [`metrics at 1 Hz, 1 viewer (${VIEW_SECONDS} s)`, `${one.toFixed(2)} % core`, ''],
+    [`metrics at 1 Hz, 50 viewers (${VIEW_SECONDS} s)`, `${fifty.toFixed(2)} % core`, 'goal ≤ 1 %'],
+    ['ratio 50 viewers / 1 viewer (CPU)', (fifty / one).toFixed(2), 'goal ≈ 1'],
+    [`RSS growth, ${SOAK_MINUTES} min of 50 viewers`, `${(rssAfter - rssBefore).toFixed(1)} MB`, 'goal < 5 MB'],
+  ];
+}
+
+/** What reading the local machine once costs (CPU with the commands run): our reader against systeminformation. */
+async function readerCost(): Promise<string[][]> {
+  const { readFast, readSlow } = await import('../plugins/metrics/read.ts');
+  const { createLocalHost } = await import('../core/hosts/local.ts');
+  const host = createLocalHost();
+  const signal = new AbortController().signal;
+  const ROUNDS = 50;
+  const time = async (fn: () => Promise<unknown>) => {
+    await fn();
+    const before = cpuMicros(process.pid, true);
+    const wall = performance.now();
+    for (let i = 0; i < ROUNDS; i++) await fn();
+    return { cpuMs: (cpuMicros(process.pid, true) - before) / 1000 / ROUNDS, wallMs: (performance.now() - wall) / ROUNDS };
+  };
+  const fast = await time(() => readFast(host, signal));
+  const slow = await time(() => readSlow(host, signal, Date.now));
+  const siFast = await time(() => Promise.all([si.currentLoad(), si.mem(), si.networkStats('*'), si.time()]));
+  const siSlow = await time(() => Promise.all([si.fsSize(), si.processes()]));
+  const ms = (r: { cpuMs: number; wallMs: number }) => `${r.cpuMs.toFixed(2)} ms`;
+  return [
+    ['per tick, our /proc reader (CPU)', ms(fast), `wall ${fast.wallMs.toFixed(2)} ms`],
+    ['per tick, systeminformation (CPU)', ms(siFast), `wall ${siFast.wallMs.toFixed(2)} ms`],
+    ['every 5 s, our df + ps reader (CPU)', ms(slow), `wall ${slow.wallMs.toFixed(2)} ms`],
+    ['every 5 s, systeminformation (CPU)', ms(siSlow), `wall ${siSlow.wallMs.toFixed(2)} ms`],
+  ];
 }
 
 main().catch((err: unknown) => {
