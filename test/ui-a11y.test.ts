@@ -56,7 +56,13 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
           await page.getByRole('button', { name: 'Sign in' }).click();
           await page.waitForURL(`${t.url}/`);
           await page.getByRole('heading', { level: 1 }).first().waitFor();
+          await page.getByTestId('figures').waitFor(); // the server card's live figures
           await visit(page, `home-${theme}`, width);
+
+          await page.goto(`${t.url}/s/local/metrics`);
+          await page.getByRole('img', { name: /^CPU over the last hour/ }).waitFor();
+          await page.getByRole('table', { name: 'Top processes by CPU' }).getByRole('row').nth(1).waitFor();
+          await visit(page, `metrics-${theme}`, width);
 
           await page.goto(`${t.url}/tokens`);
           await page.getByRole('button', { name: 'Create token' }).waitFor();

@@ -136,13 +136,13 @@ describe('the shell on one server', () => {
 
   it('has a skip link first, and moves focus to the h1 after each navigation', async () => {
     await page.goto(`${t.url}/?server=local`);
-    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await page.keyboard.press('Tab');
     expect(await focused(page)).toBe('A Skip to content');
     const box = await page.getByRole('link', { name: 'Skip to content' }).boundingBox();
     expect(box!.y).toBeGreaterThanOrEqual(0); // visible once focused
     await page.keyboard.press('Enter');
-    await expect.poll(() => focused(page)).toBe('H1 Welcome');
+    await expect.poll(() => focused(page)).toBe('H1 Dashboard');
 
     await page.getByRole('navigation', { name: 'Plugins' }).getByRole('link', { name: 'Ports' }).click();
     await expect.poll(() => focused(page)).toMatch(/^H1 Ports/); // a lazily loaded panel's h1
@@ -245,7 +245,7 @@ describe('server switching', () => {
 
       // Another page with ?server=: the selector follows the URL.
       await page.goto(`${t.url}/?server=local`);
-      await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
       expect(await page.getByLabel('Server').inputValue()).toBe('local');
 
       // The server that does not answer says so, beside the selector and in its option.
