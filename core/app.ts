@@ -9,7 +9,7 @@ import { ConfigError, type CoreConfig } from './config.ts';
 import { createHosts, type Hosts } from './hosts/index.ts';
 import { discoverPlugins, loadPlugins, pluginFolders, recordsFor, type PluginRecord } from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
-import type { PluginContext, PluginDefinition } from './plugin.ts';
+import type { PluginCondition, PluginContext, PluginDefinition } from './plugin.ts';
 import { createPluginHost } from './plugin-host.ts';
 import { createPrometheus } from './prometheus.ts';
 import { redactor, secretValues } from './redact.ts';
@@ -130,10 +130,11 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const { auth, sessions, admin, keys } = await signIn(opts, dataDir, store, audit, () => origins);
   const hosts = opts.hosts ?? (await createHosts(config, rootDir, log));
   const shutdown = new AbortController();
-  const conditions = new Map(records.map((r) => [r.id, r.definition?.conditions ?? []]));
+  const conditions = new Map(records.map((r) => [r.id, (r.definition?.conditions ?? []) as PluginCondition[]]));
   const availability = availabilityCache({
     hosts,
     conditionsOf: (id) => conditions.get(id) ?? [],
+    configOf: (id) => records.find((r) => r.id === id)?.config,
     unavailableErrorOf: (id) => records.find((r) => r.id === id)?.definition?.unavailableError,
     signal: shutdown.signal,
     now: opts.now,

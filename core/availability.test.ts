@@ -108,7 +108,9 @@ describe("a plugin's own error for not being available", () => {
     coreVersion: '>=0.1.0',
     title: 'Needs a thing',
     scope: 'host',
-    conditions: [{ check: async (host) => (host.id === 'box' ? null : `no thing on ${host.id}`) }],
+    config: z.object({ thingOn: z.string().default('nowhere') }),
+    // The check gets the plugin's settings: here they name the server that has the thing.
+    conditions: [{ check: async (host, _signal, config) => (host.id === config.thingOn ? null : `no thing on ${host.id}`) }],
     errors,
     unavailableError: errors.THING_UNAVAILABLE,
     readOnlyEvents: ['read'],
@@ -127,8 +129,12 @@ describe("a plugin's own error for not being available", () => {
     }),
   });
 
-  it('answers routes, sockets and tools with it, and the reason', async () => {
-    const kit = await startPluginTest({ plugins: [plugin], hosts: { local: fakeHost(), box: fakeHost({}, { id: 'box' }) } });
+  it('answers routes, sockets and tools with it, and the reason; its checks see its settings', async () => {
+    const kit = await startPluginTest({
+      plugins: [plugin],
+      hosts: { local: fakeHost(), box: fakeHost({}, { id: 'box' }) },
+      settings: { 'needs-thing': { thingOn: 'box' } },
+    });
     try {
       expect((await kit.request('/api/servers/box/needs-thing')).status).toBe(200);
       const refused = await kit.request('/api/servers/local/needs-thing');

@@ -13,13 +13,18 @@ const CHECK_TIMEOUT_MS = 10_000;
 export const AVAILABILITY_TTL_MS = 5 * 60_000;
 
 /** The first condition the host does not meet, in words, or null when it meets them all. */
-export async function unmetCondition(conditions: PluginCondition[], host: Host, signal: AbortSignal): Promise<string | null> {
+export async function unmetCondition<C>(
+  conditions: PluginCondition<C>[],
+  host: Host,
+  signal: AbortSignal,
+  config: C,
+): Promise<string | null> {
   for (const c of conditions) {
     if ('pathExists' in c) {
       const { exitCode } = await host.run(['test', '-e', c.pathExists], { signal, timeoutMs: CHECK_TIMEOUT_MS });
       if (exitCode !== 0) return c.reason ?? `${c.pathExists} does not exist on ${host.id}`;
     } else {
-      const why = await c.check(host, signal);
+      const why = await c.check(host, signal, config);
       if (why) return why;
     }
   }
@@ -40,6 +45,8 @@ interface Cached {
 export function availabilityCache(opts: {
   hosts: Hosts;
   conditionsOf(pluginId: string): PluginCondition[];
+  /** The plugin's validated settings, handed to its checks. */
+  configOf(pluginId: string): unknown;
   /** The plugin's own error for "not here", if it declared one. */
   unavailableErrorOf?(pluginId: string): ErrorFactory | undefined;
   signal: AbortSignal;
@@ -49,9 +56,12 @@ export function availabilityCache(opts: {
   const cache = new Map<string, Cached>();
 
   const check = (pluginId: string, host: Host): Promise<Availability> =>
-    unmetCondition(opts.conditionsOf(pluginId), host, AbortSignal.any([opts.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)])).then(
-      (reason) => ({ available: reason === null, reason }),
-    );
+    unmetCondition(
+      opts.conditionsOf(pluginId),
+      host,
+      AbortSignal.any([opts.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]),
+      opts.configOf(pluginId),
+    ).then((reason) => ({ available: reason === null, reason }));
 
   const of = async (pluginId: string, serverId: string): Promise<Availability> => {
     if (!opts.conditionsOf(pluginId).length) return { available: true, reason: null };

@@ -88,7 +88,7 @@ export function createPluginHost(opts: PluginHostOptions) {
     let instance: PluginInstance | undefined;
     try {
       if (def.scope === 'global' && def.conditions?.length) {
-        const why = await within('conditions', () => unmetCondition(def.conditions!, opts.localHost, opts.signal));
+        const why = await within('conditions', () => unmetCondition(def.conditions!, opts.localHost, opts.signal, record.config));
         if (why) return void Object.assign(record, { state: 'unavailable', error: why });
       }
       const ctx = opts.context(record, deps);

@@ -27,11 +27,12 @@ export type PluginRouter = Router<AuraState>;
 /**
  * When a plugin can work. A global plugin's conditions are checked once, on the machine Aura
  * runs on; a host-scoped plugin's on each server, through that server's host. A check answers
- * null when the server qualifies, or the reason it does not.
+ * null when the server qualifies, or the reason it does not; it gets the plugin's settings
+ * (the Docker plugin pings the socket path they name).
  */
-export type PluginCondition =
+export type PluginCondition<C = unknown> =
   | { pathExists: string; /** Shown instead of "<path> does not exist". */ reason?: string }
-  | { check(host: Host, signal: AbortSignal): Promise<string | null> };
+  | { check(host: Host, signal: AbortSignal, config: C): Promise<string | null> };
 
 export interface NavEntry {
   title: string;
@@ -156,7 +157,7 @@ export interface PluginDefinition<
   scope: 'host' | 'global';
   /** Plugins that start first and whose APIs this one receives in ctx.deps. */
   dependencies?: D;
-  conditions?: PluginCondition[];
+  conditions?: PluginCondition<z.output<S>>[];
   /**
    * What a request, socket or tool gets where a condition is not met: one of the plugin's own
    * errors (a 503 DOCKER_UNAVAILABLE says more than the core's PLUGIN_UNAVAILABLE). The detail
