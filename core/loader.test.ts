@@ -110,7 +110,13 @@ describe('disabled plugins', () => {
   beforeAll(async () => {
     t = await startTestAura({
       pluginDirs: [FIXTURES],
-      plugins: { ports: { enabled: false }, services: { enabled: false }, boom: { enabled: false } },
+      plugins: {
+        docker: { enabled: false },
+        metrics: { enabled: false },
+        ports: { enabled: false },
+        services: { enabled: false },
+        boom: { enabled: false },
+      },
     });
   });
   afterAll(() => t?.close());
