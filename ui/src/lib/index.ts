@@ -5,3 +5,5 @@ export { notify } from './toasts.svelte.ts';
 export { confirmAction, type ConfirmRequest } from './confirm.svelte.ts';
 export { default as ErrorCard } from './ErrorCard.svelte';
 export { default as Updated } from './Updated.svelte';
+export { default as LogsDrawer } from './LogsDrawer.svelte';
+export { appendLines, markerLine, MAX_LOG_LINES, type LogLine } from './logs.ts';
