@@ -25,10 +25,14 @@ beforeAll(async () => {
     'broken-panel:panel',
     'broken-panel:card',
     'chat-page:page',
+    'docker:panel',
     'echo:panel',
+    'metrics:panel',
+    'metrics:card',
     'ports:panel',
     'root-only:panel',
     'services:panel',
+    'services:card',
     'welcome-card:card',
   ]);
   await ensureUiBuilt({ uiDir: path.join(ROOT_DIR, 'ui'), outDir: uiOutDir, views });
@@ -116,16 +120,16 @@ describe('plugin views: cards, pages, panels, error boundaries and availability 
 
   const nav = () => page.getByRole('navigation', { name: 'Plugins' });
 
-  it('shows plugin cards on the home page for the selected server, a failing one with its error', async () => {
+  it("shows each server's plugin cards on the home page, a failing one with its error", async () => {
     await page.goto(`${t.url}/`);
-    const card = page.getByRole('region', { name: 'Welcome card' });
-    await expect.poll(() => card.getByTestId('welcome-card').textContent()).toBe('Hello from local.');
-    const broken = page.getByRole('region', { name: 'Broken panel' }).getByRole('alert');
+    const server = (name: string) => page.getByRole('region', { name, exact: true });
+    const card = (name: string) => server(name).getByRole('region', { name: 'Welcome card' }).getByTestId('welcome-card');
+    await expect.poll(() => card('This machine').textContent()).toBe('Hello from local.');
+    await expect.poll(() => card('Test box').textContent(), { timeout: 10_000 }).toBe('Hello from box.');
+    const broken = server('This machine').getByRole('region', { name: 'Broken panel' }).getByRole('alert');
     await expect.poll(() => broken.textContent()).toContain('The Broken panel card could not be read on This machine');
     expect(await broken.textContent()).toContain('broken card module');
-    await page.getByLabel('Server').selectOption('box');
-    await expect.poll(() => card.getByTestId('welcome-card').textContent()).toBe('Hello from box.');
-    await page.getByRole('table').getByRole('cell', { name: 'Echo' }).waitFor(); // the plugin table stays below
+    await page.getByRole('table', { name: 'Plugins' }).getByRole('cell', { name: 'Echo' }).waitFor(); // the plugin table stays below
   });
 
   it("draws each nav link's icon and opens a global plugin's page from the nav", async () => {
