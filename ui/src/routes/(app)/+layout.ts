@@ -1,5 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { failure, fetchAvailability, fetchSession, lastServer, type Availability, type Failure } from '$lib/session.ts';
+import { signedIn } from '$lib/signed-in.svelte.ts';
 import type { LayoutLoad } from './$types';
 
 /** What the last load got, so the shell can stay up (and say why) while Aura does not answer. */
@@ -26,6 +27,7 @@ export const load: LayoutLoad = async ({ fetch, params, url, untrack }) => {
     session = previous.session;
   }
   if (!session) redirect(307, `/login?next=${encodeURIComponent(untrack(() => url.pathname + url.search))}`);
+  signedIn.user = session.user;
   const known = (id: string | null | undefined) => (session.servers.some((s) => s.id === id) ? id! : undefined);
   const serverId =
     params.server ?? url.searchParams.get('server') ?? known(lastServer.get()) ?? session.servers[0]?.id ?? 'local';
