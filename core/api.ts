@@ -93,7 +93,12 @@ export function coreApi(opts: {
   /** Prometheus scrapes this with an API token as its bearer (see README). */
   const scrape = new Router<AuraState>();
   scrape.get('/metrics', auth.requireUser, async (ctx) => {
-    const started = new Set(opts.plugins().filter((r) => r.state === 'started').map((r) => r.id));
+    const started = new Set(
+      opts
+        .plugins()
+        .filter((r) => r.state === 'started')
+        .map((r) => r.id),
+    );
     const { contentType, text } = await opts.prometheus.exposition((id) => started.has(id));
     ctx.type = contentType;
     ctx.body = text;
