@@ -71,6 +71,8 @@ export interface Host {
   stream(argv: string[], opts: StreamOptions): Promise<{ exitCode: number }>;
   pty(opts: PtyOptions): Promise<PtySession>;
   readFile(filePath: string): Promise<Buffer>;
+  /** The names in a folder (not `.` and `..`), unsorted; a missing one is 404 FILE_NOT_FOUND. */
+  readDir(dirPath: string): Promise<string[]>;
   /**
    * Writes through a temporary file and a rename, so readers never see half a file. The mode
    * defaults to the replaced file's (0644 for a new one), so a secret stays private.

@@ -1,8 +1,10 @@
 import { coreErrors } from '../errors.ts';
 import { spawn } from 'node:child_process';
-import { chmod, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { chmod, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import type { IPty } from 'node-pty';
 import { buildArgv, checkArgv } from './argv.ts';
 import { runCommand, streamCommand, type OutputSink, type Running, type Start } from './commands.ts';
@@ -10,6 +12,9 @@ import { checkDialTarget, HostStream, socketError, whenOpen } from './dial.ts';
 import { abortError, fileError, signalExitCode } from './output.ts';
 import { temporarySibling, type Host, type PtyOptions, type PtySession } from './host.ts';
 import { slots } from './slots.ts';
+
+/** procfs and sysfs: files and folders the kernel makes up on reading. */
+const KERNEL_FILES = /^\/(proc|sys)\//;
 
 /**
  * Starts argv in its own process group, so that a kill reaches everything it started. Its
@@ -117,7 +122,24 @@ export function createLocalHost(opts: { concurrentRuns?: number } = {}): Host {
       });
       return wrapNodePty(p);
     },
-    readFile: (filePath) => readFile(filePath).catch((err) => Promise.reject(fileError(err, filePath))),
+    async readFile(filePath) {
+      try {
+        // The kernel's own files answer from memory, never a disk: a thread-pool round trip
+        // costs more than the read (the metrics sampler reads five of them every second).
+        if (KERNEL_FILES.test(path.posix.normalize(filePath))) return readFileSync(filePath);
+        return await readFile(filePath);
+      } catch (err) {
+        throw fileError(err, filePath);
+      }
+    },
+    async readDir(dirPath) {
+      try {
+        if (KERNEL_FILES.test(path.posix.normalize(`${dirPath}/`))) return readdirSync(dirPath);
+        return await readdir(dirPath);
+      } catch (err) {
+        throw fileError(err, dirPath);
+      }
+    },
     async writeFile(filePath, data, opts = {}) {
       const tmp = temporarySibling(filePath);
       try {

@@ -300,6 +300,11 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
     },
     readFile: (filePath) =>
       sftpCall<Buffer>((s, cb) => s.readFile(filePath, cb)).catch((err) => Promise.reject(fileError(err, filePath))),
+    readDir: (dirPath) =>
+      sftpCall<{ filename: string }[]>((s, cb) => s.readdir(dirPath, cb)).then(
+        (entries) => entries.map((e) => e.filename).filter((name) => name !== '.' && name !== '..'),
+        (err) => Promise.reject(fileError(err, dirPath)),
+      ),
     async writeFile(filePath, data, opts = {}) {
       const tmp = temporarySibling(filePath);
       try {

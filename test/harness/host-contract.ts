@@ -172,6 +172,23 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
     expect(leftovers.stdout.trim()).toBe('0');
   });
 
+  it("reads the kernel's files (procfs, read in a different way locally) like any other", async () => {
+    const { stdout } = await getHost().run(['cat', '/proc/version']);
+    expect((await getHost().readFile('/proc/version')).toString()).toBe(stdout);
+    expect((await getHost().readFile('/proc/./sys/../version')).toString()).toBe(stdout);
+    await expect(getHost().readFile('/proc/0/stat')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
+  });
+
+  it("lists a folder, and the kernel's", async () => {
+    const dir = `${scratchDir()}/listed-${Date.now()}`;
+    await getHost().run(['mkdir', dir]);
+    await getHost().writeFile(`${dir}/a.txt`, 'a');
+    await getHost().writeFile(`${dir}/b c.txt`, 'b');
+    expect((await getHost().readDir(dir)).sort()).toEqual(['a.txt', 'b c.txt']);
+    expect(await getHost().readDir('/proc')).toEqual(expect.arrayContaining(['1', 'self', 'stat']));
+    await expect(getHost().readDir('/nonexistent/aura')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
+  });
+
   it('says which file is missing', async () => {
     await expect(getHost().readFile('/nonexistent/aura.txt')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
     await expect(getHost().writeFile('/nonexistent/dir/aura.txt', 'x')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });

@@ -62,6 +62,12 @@ export function fakeHost(
       if (!data) throw coreErrors.FILE_NOT_FOUND(`No such file: ${filePath}`);
       return data;
     },
+    async readDir(dirPath) {
+      const prefix = `${dirPath.replace(/\/+$/, '')}/`;
+      const names = [...files.keys()].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).split('/')[0]!);
+      if (!names.length) throw coreErrors.FILE_NOT_FOUND(`No such folder: ${dirPath}`);
+      return [...new Set(names)];
+    },
     async writeFile(filePath, data) {
       files.set(filePath, Buffer.from(data));
     },
