@@ -54,6 +54,11 @@ describe('metrics on a real machine, locally and over SSH', () => {
       }),
     );
     expect(Object.keys(box).sort()).toEqual(Object.keys(local).sort());
+    // Processes are read in-process locally and by a script over SSH: the same names and owners.
+    const common = local.processes.byMemory.filter((p) => box.processes.byMemory.some((q) => q.pid === p.pid));
+    expect(common.length).toBeGreaterThan(0);
+    for (const p of common)
+      expect(box.processes.byMemory.find((q) => q.pid === p.pid)).toMatchObject({ name: p.name, user: p.user });
   });
 
   it('keeps history while a server is sampled', async () => {

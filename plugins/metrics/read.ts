@@ -50,8 +50,9 @@ export function splitHead(stdout: string, keys: (keyof FastSources)[]): FastSour
  * (nothing from a user reaches it); pseudo file systems are left out of df. No ps: it costs
  * more than all the rest together.
  */
+const DF = ['df', '-P', '-B1', '-x', 'tmpfs', '-x', 'devtmpfs', '-x', 'squashfs', '-x', 'efivarfs'];
 const SLOW_SCRIPT = [
-  'df -P -B1 -x tmpfs -x devtmpfs -x squashfs -x efivarfs 2>/dev/null',
+  `${DF.join(' ')} 2>/dev/null`,
   'echo @@stat',
   'cat /proc/[0-9]*/stat 2>/dev/null',
   'echo @@owners',
@@ -60,7 +61,8 @@ const SLOW_SCRIPT = [
   'cat /etc/passwd',
 ].join('; ');
 /** Asked once per sampler: what the kernel counts CPU time and memory in. */
-const CONF_SCRIPT = '; echo @@conf; getconf CLK_TCK; getconf PAGESIZE';
+const UNITS_SCRIPT = 'getconf CLK_TCK; getconf PAGESIZE';
+const CONF_SCRIPT = `; echo @@conf; ${UNITS_SCRIPT}`;
 
 export const slowScript = (withConf: boolean) => SLOW_SCRIPT + (withConf ? CONF_SCRIPT : '');
 
@@ -74,20 +76,69 @@ export interface SlowReading {
   processes: ProcessReading;
 }
 
-export async function readSlow(host: Host, signal: AbortSignal, now: () => number, units?: KernelUnits): Promise<SlowReading> {
+export function readSlow(host: Host, signal: AbortSignal, now: () => number, units?: KernelUnits): Promise<SlowReading> {
+  return host.kind === 'local' ? readSlowLocally(host, signal, now, units) : readSlowScripted(host, signal, now, units);
+}
+
+/**
+ * Over SSH: one exec of the fixed script. Locally, the kernel's files are read in-process (a
+ * command costs more to start than all of them to read) and only df runs; the same parsers
+ * take the same text.
+ */
+async function readSlowScripted(host: Host, signal: AbortSignal, now: () => number, units?: KernelUnits): Promise<SlowReading> {
   const { stdout, stderr } = await host.run(['sh', '-c', slowScript(!units)], { signal, timeoutMs: READ_TIMEOUT_MS });
   const time = now();
   const [df = '', stat = '', owners, passwd, conf] = stdout.split(/^@@(?:stat|owners|passwd|conf)$/m);
   if (owners === undefined || passwd === undefined) throw new Error(`reading processes failed: ${stderr.trim().slice(0, 200)}`);
-  const [clockTicks, pageSize] = (conf ?? '').trim().split(/\s+/).map(Number);
+  const { clockTicks, pageSize } = units ?? kernelUnits(conf ?? '');
   return {
     disks: parseDf(df),
     processes: {
       time,
-      clockTicks: units?.clockTicks ?? (clockTicks || 100),
-      pageSize: units?.pageSize ?? (pageSize || 4096),
+      clockTicks,
+      pageSize,
       stats: parsePidStats(stat),
       owners: parseOwners(owners, passwd),
     },
   };
+}
+
+async function readSlowLocally(host: Host, signal: AbortSignal, now: () => number, units?: KernelUnits): Promise<SlowReading> {
+  const [df, processes] = await Promise.all([host.run(DF, { signal, timeoutMs: READ_TIMEOUT_MS }), readProcessesLocally(host)]);
+  const time = now();
+  const { clockTicks, pageSize } = units ?? kernelUnits((await host.run(['sh', '-c', UNITS_SCRIPT], { signal })).stdout);
+  return {
+    disks: parseDf(df.stdout),
+    processes: {
+      time,
+      clockTicks,
+      pageSize,
+      stats: parsePidStats(processes.stats),
+      owners: parseOwners(processes.owners, processes.passwd),
+    },
+  };
+}
+
+/** What the script prints for processes, made from the kernel's files in-process. */
+async function readProcessesLocally(host: Host): Promise<{ stats: string; owners: string; passwd: string }> {
+  const pids = (await host.readDir('/proc')).filter((name) => /^\d+$/.test(name));
+  const stats: string[] = [];
+  const owners: string[] = [];
+  for (const pid of pids) {
+    try {
+      const [stat, status] = await Promise.all([host.readFile(`/proc/${pid}/stat`), host.readFile(`/proc/${pid}/status`)]);
+      const uid = /^Uid:\s+(\d+)/m.exec(status.toString())?.[1];
+      stats.push(stat.toString().trimEnd());
+      if (uid !== undefined) owners.push(`${uid} /proc/${pid}`);
+    } catch {
+      // it exited while we looked
+    }
+  }
+  return { stats: stats.join('\n'), owners: owners.join('\n'), passwd: (await host.readFile('/etc/passwd')).toString() };
+}
+
+/** getconf's CLK_TCK and PAGESIZE, one per line; Linux's usual ones where it says nothing. */
+function kernelUnits(text: string): KernelUnits {
+  const [clockTicks, pageSize] = text.trim().split(/\s+/).map(Number);
+  return { clockTicks: clockTicks || 100, pageSize: pageSize || 4096 };
 }
