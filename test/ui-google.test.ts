@@ -42,7 +42,7 @@ describe('Google sign-in in Chromium', () => {
     });
     await page.getByRole('link', { name: 'Sign in with Google' }).click();
     await page.getByRole('link', { name: 'Allow' }).click();
-    await page.getByRole('heading', { name: 'Welcome' }).waitFor();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(callbackCookies).toContain('aura_oauth_state=');
     expect(callbackCookies).not.toContain('strict_probe');
     expect(new URL(page.url()).pathname).toBe('/');

@@ -68,7 +68,14 @@ describe('the web UI in Chromium', () => {
   });
 
   it('shows no panel for a disabled plugin', async () => {
-    const off = await startTestAura({ plugins: { ports: { enabled: false }, services: { enabled: false } } });
+    const off = await startTestAura({
+      plugins: {
+        docker: { enabled: false },
+        metrics: { enabled: false },
+        ports: { enabled: false },
+        services: { enabled: false },
+      },
+    });
     const page = await browser.newPage();
     try {
       await signIn(page, off.url);
