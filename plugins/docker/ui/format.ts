@@ -1,16 +1,6 @@
 import type { ConfirmRequest } from '@aura/ui';
 import type { ContainerAction, ContainerRow, PortMapping } from './types.ts';
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
 /** "0.0.0.0:8080→80/tcp" when published on the host, "80/tcp" when only exposed. */
 export function formatPort(p: PortMapping): string {
   const inside = `${p.privatePort}/${p.type}`;

@@ -1,17 +1,7 @@
 /**
- * Numbers a person reads. Sizes are binary (GiB, as free and df -h count them), rates decimal
+ * Numbers a person reads (sizes: formatBytes from @aura/ui). Rates are decimal
  * (MB/s, as network speeds are quoted).
  */
-
-export function bytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  while (Math.abs(n) >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i && Math.abs(n) < 100 ? 1 : 0)} ${units[i]}`;
-}
 
 export function rate(bytesPerSec: number): string {
   const units = ['B/s', 'kB/s', 'MB/s', 'GB/s'];

@@ -15,17 +15,6 @@ export const isOnline = (): boolean => (connection as { online?: boolean }).onli
 /** A unit listed in the config that systemd does not know (a typo, or not installed yet). */
 export const notFound = (s: ServiceRow): boolean => s.loadState === 'not-found';
 
-export function formatBytes(n: number | null): string {
-  if (n === null) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${n.toFixed(i ? 1 : 0)} ${units[i]}`;
-}
-
 export function uptime(since: string | null, now: number): string {
   if (!since) return '—';
   const s = Math.max(0, Math.floor((now - Date.parse(since)) / 1000));

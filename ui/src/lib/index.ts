@@ -8,3 +8,4 @@ export { default as Updated } from './Updated.svelte';
 export { default as LogsDrawer } from './LogsDrawer.svelte';
 export { appendLines, markerLine, MAX_LOG_LINES, type LogLine } from './logs.ts';
 export { signedIn, isAdmin } from './signed-in.svelte.ts';
+export { formatBytes } from './format.ts';
