@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../core/version.ts';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { launchChromium } from './harness/browser.ts';
+import { launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { freePort } from './harness/net.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 import { bootSystemd, type SystemdBox } from './harness/systemd.ts';
@@ -69,11 +69,7 @@ describe('the dashboard and the Metrics panel in Chromium', { timeout: 120_000 }
     });
     const page = await context.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInAsAdmin(page, t.url);
     return page;
   }
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../core/version.ts';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { launchChromium } from './harness/browser.ts';
+import { launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { busyboxImage, startDockerd } from './harness/dockerd.ts';
 import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
 
@@ -54,11 +54,7 @@ describe('the Docker panel in Chromium, on a real dockerd', { timeout: 120_000 }
   async function signIn(aura: TestAura, opts: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true, ...opts });
     const page = await context.newPage();
-    await page.goto(`${aura.url}/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInAsAdmin(page, aura.url);
     return page;
   }
 

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
-import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { ARTIFACTS, launchChromium } from './harness/browser.ts';
+import { startTestAura, type TestAura } from './harness/aura.ts';
+import { ARTIFACTS, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 
 const FIXTURES = path.join(ROOT_DIR, 'test', 'fixtures', 'plugins');
@@ -44,10 +44,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, url: string) {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAsAdmin(page, url);
   await page.getByLabel('Server').waitFor();
 }
 

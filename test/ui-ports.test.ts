@@ -2,8 +2,8 @@ import net from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { ARTIFACTS, launchChromium } from './harness/browser.ts';
+import { startTestAura, type TestAura } from './harness/aura.ts';
+import { ARTIFACTS, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { freePort } from './harness/net.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 
@@ -52,11 +52,7 @@ describe('the Ports panel in Chromium', () => {
 
   async function signIn(width = 1280, height = 800): Promise<Page> {
     const page = await browser.newPage({ viewport: { width, height } });
-    await page.goto(`${t.url}/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInAsAdmin(page, t.url);
     return page;
   }
 

@@ -2,8 +2,8 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './harness/net.ts';
-import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { ARTIFACTS, launchChromium } from './harness/browser.ts';
+import { startTestAura, type TestAura } from './harness/aura.ts';
+import { ARTIFACTS, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 
 /** The shell: connection status, phone layout, server switching, keyboard flow, honest states. */
@@ -17,10 +17,7 @@ afterAll(async () => {
 });
 
 async function signIn(page: Page, url: string) {
-  await page.goto(`${url}/login`);
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAsAdmin(page, url);
   await page.locator('main#main').waitFor(); // the shell (on a phone the server selector is in the closed menu)
 }
 

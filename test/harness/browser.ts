@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { ROOT_DIR } from '../../core/version.ts';
+import { ADMIN } from './aura.ts';
 
 /** Screenshots and other things a person may want to look at after a run. */
 export const ARTIFACTS = path.join(ROOT_DIR, 'test-artifacts');
@@ -14,4 +15,13 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-sandbox'],
   });
+}
+
+/** Signs `page` in through Aura's login form as the local admin, and waits to be let in. */
+export async function signInAsAdmin(page: Page, auraUrl: string): Promise<void> {
+  await page.goto(`${auraUrl}/login`);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
