@@ -17,6 +17,9 @@ export default defineConfig({
       'plugins/services/systemctl.test.ts',
     ],
     testTimeout: 30_000,
+    // expect.poll waits for what a test is waiting for; on a loaded 2-core machine that can take
+    // longer than vitest's default second (a docker stats read alone takes one).
+    expect: { poll: { timeout: 15_000 } },
     hookTimeout: 60_000,
     pool: 'forks',
   },
