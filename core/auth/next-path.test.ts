@@ -51,5 +51,8 @@ describe('safeNextPath', () => {
     expect(safeNextPath(ok)).toBe(ok);
     expect(safeNextPath(`${ok}b`)).toBe('/');
     expect(safeNextPath(`/?next=${'x'.repeat(15_000)}`)).toBe('/');
+    // Short enough as typed, too long once the browser percent-encodes it (é is %C3%A9).
+    expect(safeNextPath(`/${'é'.repeat(1000)}`)).toBe('/');
+    expect(safeNextPath(`/${'é'.repeat(300)}`)).toBe(`/${'%C3%A9'.repeat(300)}`);
   });
 });
