@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config.ts';
 
 /** Counters kept at once (about 150 bytes each); past this the ones that failed longest ago go first. */
-const MAX_KEYS = 50_000;
+export const MAX_KEYS = 50_000;
 /** The wait after the first failure past an allowance; each further failure doubles it. */
 const FIRST_DELAY_MS = 1000;
 
@@ -80,5 +80,7 @@ export function loginThrottle(config: AuthConfig['throttle'], now: () => number)
     succeeded(ip: string, name: string): void {
       for (const [key] of keysFor(ip, name)) counters.delete(key);
     },
+    /** How many counters are kept: what a flood of addresses costs in memory. */
+    size: () => counters.size,
   };
 }
