@@ -64,6 +64,10 @@ describe('personal API tokens', () => {
     now = end;
     expect(tokens.find(t.token)).toBeUndefined();
     expect(tokens.find('aura_nothing')).toBeUndefined();
+    now = end - 1;
+    // Only the whole token: nothing before it, nothing after it.
+    expect(tokens.find(`x${t.token}`)).toBeUndefined();
+    expect(tokens.find(`${t.token}x`)).toBeUndefined();
     expect(tokens.find(t.token.slice(0, -1) + (t.token.endsWith('A') ? 'B' : 'A'))).toBeUndefined();
   });
 
