@@ -1,6 +1,6 @@
 import { buildArgv } from './argv.ts';
 import { DEFAULT_TIMEOUT_MS, type RunOptions, type RunResult, type StreamOptions } from './host.ts';
-import { abortError, lineSplitter, OutputBuffer, timeoutError } from './output.ts';
+import { abortError, isTimeout, lineSplitter, OutputBuffer, timeoutError } from './output.ts';
 
 export interface OutputSink {
   stdout(chunk: Buffer): void;
@@ -85,13 +85,20 @@ async function withLimits(
 }
 
 export async function runCommand(start: Start, isRoot: boolean, argv: string[], opts: RunOptions = {}): Promise<RunResult> {
-  const out = new OutputBuffer();
-  const err = new OutputBuffer();
-  const exitCode = await withLimits(start, isRoot, argv, opts, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, {
-    stdout: (c) => out.push(c),
-    stderr: (c) => err.push(c),
-  });
-  return { stdout: out.toString(), stderr: err.toString(), exitCode };
+  const out = new OutputBuffer(opts.maxOutputBytes);
+  const err = new OutputBuffer(opts.maxOutputBytes);
+  const collected = () => ({ stdout: out.toString(), stderr: err.toString(), truncated: out.truncated || err.truncated });
+  try {
+    const exitCode = await withLimits(start, isRoot, argv, opts, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, {
+      stdout: (c) => out.push(c),
+      stderr: (c) => err.push(c),
+    });
+    return { ...collected(), exitCode };
+  } catch (error) {
+    // See outputBeforeTimeout(): the output so far rides on the error, never in its body.
+    if (isTimeout(error)) Object.defineProperty(error, 'output', { value: collected() });
+    throw error;
+  }
 }
 
 /** Streams have no timeout unless one is asked for: following a journal may last hours. */

@@ -13,15 +13,26 @@ export interface RunOptions {
   cwd?: string;
   /** Extra environment variables, passed through `env` so they work the same over SSH. */
   env?: Record<string, string>;
+  /**
+   * Keeps at most this many bytes of stdout and of stderr (default MAX_OUTPUT_BYTES); the
+   * rest is read and dropped, and the result says `truncated`. The command runs on.
+   */
+  maxOutputBytes?: number;
 }
 
-export interface RunResult {
+/** What a command wrote, each stream cut at `maxOutputBytes`. */
+export interface CommandOutput {
   stdout: string;
   stderr: string;
+  /** Either stream was longer than `maxOutputBytes`. */
+  truncated: boolean;
+}
+
+export interface RunResult extends CommandOutput {
   exitCode: number;
 }
 
-export interface StreamOptions extends Omit<RunOptions, 'input'> {
+export interface StreamOptions extends Omit<RunOptions, 'input' | 'maxOutputBytes'> {
   onLine(line: string, source: 'stdout' | 'stderr'): void;
 }
 
@@ -50,6 +61,13 @@ export interface PtySession {
   resize(cols: number, rows: number): void;
   onData(listener: (data: string) => void): void;
   onExit(listener: (exitCode: number) => void): void;
+  /**
+   * Stops reading the terminal's output until resume(): the program blocks once the
+   * terminal's buffer is full, so a reader that cannot keep up holds it back (flow control).
+   */
+  pause(): void;
+  resume(): void;
+  /** Hangs up the terminal: the shell and its jobs get SIGHUP. */
   kill(): void;
 }
 
@@ -98,7 +116,16 @@ export interface Host {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-/** More output than this from one run() is cut off (streams are not limited). */
+
+/**
+ * What run() had collected when its timeout stopped the command: the COMMAND_TIMEOUT error
+ * carries it, for a caller that shows the output so far.
+ */
+export function outputBeforeTimeout(err: unknown): CommandOutput | undefined {
+  const output = (err as { output?: CommandOutput } | undefined)?.output;
+  return output && typeof output.stdout === 'string' ? output : undefined;
+}
+/** More output than this from one run() is cut off unless asked otherwise (streams are not limited). */
 export const MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
 /** Where an atomic write puts its data before the rename: beside the target, hidden. */

@@ -16,6 +16,21 @@ describe('local host', () => {
     () => dir,
   );
 
+  it("starts a terminal's shell with a clean environment: none of Aura's secrets", async () => {
+    process.env.AURA_TEST_SECRET = 'hunter2-in-env';
+    try {
+      const pty = await host.pty({ cols: 80, rows: 24, argv: ['env'] });
+      let out = '';
+      pty.onData((d) => (out += d));
+      await new Promise<number>((resolve) => pty.onExit(resolve));
+      expect(out).not.toContain('hunter2-in-env');
+      expect(out).toContain('TERM=xterm-256color');
+      expect(out).toContain(`HOME=${os.homedir()}`);
+    } finally {
+      delete process.env.AURA_TEST_SECRET;
+    }
+  });
+
   it('is the local kind', () => {
     expect(host).toMatchObject({ id: 'local', kind: 'local' });
   });

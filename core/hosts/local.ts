@@ -95,8 +95,25 @@ function wrapNodePty(p: IPty): PtySession {
     resize: (cols, rows) => p.resize(cols, rows),
     onData: (listener) => void p.onData(listener),
     onExit: (listener) => void p.onExit((e) => listener(e.exitCode)),
+    pause: () => p.pause(),
+    resume: () => p.resume(),
     kill: () => p.kill(),
   };
+}
+
+/** What a login shell needs from Aura's environment; the rest (secrets among it) stays out. */
+const PTY_ENV = ['HOME', 'USER', 'LOGNAME', 'SHELL', 'PATH', 'LANG', 'LC_ALL', 'TZ', 'XDG_RUNTIME_DIR'];
+
+function ptyEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PTY_ENV) if (process.env[name] !== undefined) env[name] = process.env[name];
+  const me = os.userInfo();
+  env.HOME ??= me.homedir;
+  env.USER ??= me.username;
+  env.LOGNAME ??= me.username;
+  env.SHELL ??= me.shell || '/bin/sh';
+  env.PATH ??= '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return { ...env, TERM: 'xterm-256color', ...extra };
 }
 
 export function createLocalHost(opts: { concurrentRuns?: number } = {}): Host {
@@ -118,7 +135,7 @@ export function createLocalHost(opts: { concurrentRuns?: number } = {}): Host {
         cols: opts.cols,
         rows: opts.rows,
         cwd: opts.cwd ?? os.homedir(),
-        env: { ...process.env, TERM: 'xterm-256color', ...opts.env } as Record<string, string>,
+        env: ptyEnv(opts.env),
       });
       return wrapNodePty(p);
     },

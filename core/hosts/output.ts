@@ -2,18 +2,20 @@ import os from 'node:os';
 import { AuraError, coreErrors } from '../errors.ts';
 import { MAX_OUTPUT_BYTES } from './host.ts';
 
-/** Collects a command's output up to MAX_OUTPUT_BYTES, keeping the first part. */
+/** Collects a command's output up to a limit (MAX_OUTPUT_BYTES), keeping the first part. */
 export class OutputBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
   truncated = false;
 
+  constructor(private readonly limit = MAX_OUTPUT_BYTES) {}
+
   push(chunk: Buffer): void {
-    if (this.size >= MAX_OUTPUT_BYTES) {
-      this.truncated = true;
+    if (this.size >= this.limit) {
+      this.truncated ||= chunk.length > 0;
       return;
     }
-    const room = MAX_OUTPUT_BYTES - this.size;
+    const room = this.limit - this.size;
     const part = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.truncated ||= part.length < chunk.length;
     this.chunks.push(part);
@@ -46,6 +48,8 @@ export function lineSplitter(onLine: (line: string) => void): { push(chunk: Buff
 
 export const timeoutError = (argv: readonly string[], ms: number) =>
   coreErrors.COMMAND_TIMEOUT(`"${argv[0]}" did not finish within ${ms} ms and was stopped.`);
+
+export const isTimeout = (err: unknown) => err instanceof AuraError && err.code === coreErrors.COMMAND_TIMEOUT.code;
 
 export const abortError = () => {
   const err = new Error('The command was aborted.');

@@ -294,6 +294,9 @@ export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
         resize: (cols, rows) => channel.setWindow(rows, cols, 0, 0),
         onData: (listener) => void channel.on('data', (d: Buffer) => listener(decoder.write(d))),
         onExit: (listener) => void channel.on('close', () => listener(exitCodeOf(channel))),
+        // A paused channel stops taking data, so its window closes and sshd stops reading the pty.
+        pause: () => void channel.pause(),
+        resume: () => void channel.resume(),
         // Closing a pty session hangs up its terminal: the shell and its jobs get SIGHUP.
         kill: () => channel.close(),
       };

@@ -72,7 +72,7 @@ export async function followLogs(host: Host, unit: string, signal: AbortSignal, 
       },
     });
     throw systemdError(
-      { exitCode: exitCode || 1, stdout: '', stderr: stderr.join('\n') },
+      { exitCode: exitCode || 1, stdout: '', stderr: stderr.join('\n'), truncated: false },
       `Following the journal of ${unit} stopped`,
     );
   } catch (err) {

@@ -3,7 +3,7 @@ import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DialTarget, Host } from '../../core/hosts/host.ts';
+import { outputBeforeTimeout, type DialTarget, type Host } from '../../core/hosts/host.ts';
 
 /** Arguments a shell would act on; every host must hand them to the program literally. */
 /** What a hostile argument creates if it ever reaches a shell. */
@@ -73,7 +73,14 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
 
   it('runs argv and reports stdout, stderr and the exit code', async () => {
     const r = await getHost().run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
-    expect(r).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 3 });
+    expect(r).toEqual({ stdout: 'out\n', stderr: 'err\n', exitCode: 3, truncated: false });
+  });
+
+  it('keeps the first maxOutputBytes of each stream and says it cut them', async () => {
+    const r = await getHost().run(['sh', '-c', 'head -c 5000 /dev/zero | tr "\\0" a; echo tail >&2'], {
+      maxOutputBytes: 1000,
+    });
+    expect(r).toEqual({ stdout: 'a'.repeat(1000), stderr: 'tail\n', exitCode: 0, truncated: true });
   });
 
   it('passes hostile arguments literally, never to a shell', async () => {
@@ -106,14 +113,15 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
     expect(env.stdout).toBe('$(id) ;x');
   });
 
-  it('stops a command at its timeout, with everything it started', async () => {
-    const marker = `${scratchDir()}/timeout-${Date.now()}`;
-    await expect(getHost().run(['sh', '-c', `sleep 2 && touch ${marker}`], { timeoutMs: 300 })).rejects.toMatchObject({
-      code: 'COMMAND_TIMEOUT',
-      status: 504,
-    });
-    await new Promise((r) => setTimeout(r, 2500));
-    expect(await getHost().run(['test', '-e', marker])).toEqual({ stdout: '', stderr: '', exitCode: 1 });
+  it('stops a command at its timeout, with everything it started, and keeps its output so far', async () => {
+    const pidFile = `${scratchDir()}/timeout-${Date.now()}.pid`;
+    const err: unknown = await getHost()
+      .run(['sh', '-c', `echo before; echo oops >&2; sleep 60 & echo $! > ${pidFile}; wait`], { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'COMMAND_TIMEOUT', status: 504 });
+    expect(outputBeforeTimeout(err)).toEqual({ stdout: 'before\n', stderr: 'oops\n', truncated: false });
+    const pid = (await getHost().readFile(pidFile)).toString().trim();
+    await expect.poll(async () => (await getHost().run(['kill', '-0', pid])).exitCode).not.toBe(0);
   });
 
   it('stops a command when its signal aborts', async () => {
@@ -155,11 +163,36 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
     pty.onData((d) => (out += d));
     const exited = new Promise<number>((resolve) => pty.onExit(resolve));
     pty.resize(100, 40);
-    await new Promise((r) => setTimeout(r, 100));
     pty.write('stty size; echo "mark-$((40+2))"; exit 5\n');
     expect(await exited).toBe(5);
     expect(out).toContain('40 100');
     expect(out).toContain('mark-42');
+  });
+
+  it('holds a pty\'s program back while paused, and lets it run on after resume', async () => {
+    const pidFile = `${scratchDir()}/pty-${Date.now()}.pid`;
+    const pty = await getHost().pty({ cols: 80, rows: 24, argv: ['sh', '-c', `echo $$ > ${pidFile}; exec base64 /dev/zero`] });
+    let received = 0;
+    pty.onData((d) => (received += d.length));
+    const exited = new Promise<number>((resolve) => pty.onExit(resolve));
+    try {
+      await expect.poll(() => received).toBeGreaterThan(0);
+      pty.pause();
+      const pid = (await getHost().readFile(pidFile)).toString().trim();
+      // Blocked on a full terminal, base64 writes no more: its byte count stays put.
+      const written = async () => /wchar: (\d+)/.exec((await getHost().readFile(`/proc/${pid}/io`)).toString())![1]!;
+      const readings: string[] = [];
+      await expect.poll(async () => readings.push(await written()) >= 3 && new Set(readings.slice(-3)).size === 1).toBe(true);
+      const whilePaused = received;
+      await written();
+      // What was already under way still arrives: the terminal's buffer and, over SSH, the window.
+      expect(received - whilePaused).toBeLessThan(4 * 1024 * 1024);
+      pty.resume();
+      await expect.poll(() => received).toBeGreaterThan(whilePaused + 4 * 1024 * 1024);
+    } finally {
+      pty.kill();
+    }
+    await exited;
   });
 
   it('writes files atomically with a mode, and reads them back', async () => {

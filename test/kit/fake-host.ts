@@ -35,9 +35,9 @@ export function fakeHost(
     calls.push({ argv, opts: runOpts });
     if (runOpts.signal?.aborted) throw Object.assign(new Error('The command was aborted.'), { name: 'AbortError' });
     const found = table.get(argv.join(' '));
-    if (!found) return { stdout: '', stderr: `${argv[0]}: command not found\n`, exitCode: 127 };
+    if (!found) return { stdout: '', stderr: `${argv[0]}: command not found\n`, exitCode: 127, truncated: false };
     const result = typeof found === 'function' ? await found(argv, runOpts) : found;
-    return { stdout: '', stderr: '', exitCode: 0, ...result };
+    return { stdout: '', stderr: '', exitCode: 0, truncated: false, ...result };
   };
 
   return {
