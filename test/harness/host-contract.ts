@@ -169,7 +169,7 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
     expect(out).toContain('mark-42');
   });
 
-  it('holds a pty\'s program back while paused, and lets it run on after resume', async () => {
+  it("holds a pty's program back while paused, and lets it run on after resume", async () => {
     const pidFile = `${scratchDir()}/pty-${Date.now()}.pid`;
     const pty = await getHost().pty({ cols: 80, rows: 24, argv: ['sh', '-c', `echo $$ > ${pidFile}; exec base64 /dev/zero`] });
     let received = 0;
