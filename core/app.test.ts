@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
 import path from 'node:path';
@@ -247,6 +247,30 @@ describe('the core against odd requests', () => {
       expect(tls.headers.get('strict-transport-security')).toBe('max-age=31536000');
     } finally {
       await proxied.close();
+    }
+  });
+
+  it('gives each plugin a private folder of its own in the data dir', async () => {
+    const seen: string[] = [];
+    const keeper = definePlugin({
+      id: 'keeper',
+      version: '1.0.0',
+      coreVersion: '>=0.1.0',
+      title: 'Keeper',
+      scope: 'global',
+      setup: (ctx) => {
+        seen.push(ctx.dataDir);
+        writeFileSync(path.join(ctx.dataDir, 'kept.txt'), 'kept');
+        return {};
+      },
+    });
+    const kit = await startPluginTest({ plugins: [keeper], hosts: { local: fakeHost() } });
+    try {
+      expect(seen).toEqual([path.join(kit.dataDir, 'plugins', 'keeper')]);
+      expect(statSync(seen[0]!).mode & 0o777).toBe(0o700);
+      expect(readFileSync(path.join(seen[0]!, 'kept.txt'), 'utf8')).toBe('kept');
+    } finally {
+      await kit.close();
     }
   });
 

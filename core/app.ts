@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { coreApi } from './api.ts';
 import { openAuditLog, type AuditLog } from './audit.ts';
@@ -107,6 +108,13 @@ async function signIn(opts: AuraOptions, dataDir: string, store: Store, audit: A
 const baseUrlOf = (config: CoreConfig, origins: () => Set<string>) =>
   config.publicUrl ? config.publicUrl.replace(/\/+$/, '') : [...origins()][0]!;
 
+/** Made as the plugin starts, so that only plugins that run get a folder. */
+function pluginDataDir(dataDir: string, id: string): string {
+  const dir = path.join(dataDir, 'plugins', id);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}
+
 export async function startAura(opts: AuraOptions): Promise<Aura> {
   const { config, rootDir } = opts;
   const env = opts.env ?? process.env;
@@ -180,6 +188,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
       config: record.config,
       log: log.child({ plugin: record.id }),
       store: store.slice(`plugin.${record.id}`),
+      dataDir: pluginDataDir(dataDir, record.id),
       hosts,
       audit: { record: (e) => audit.record({ ...e, action: `${record.id}.${e.action}` }) },
       signal: shutdown.signal,

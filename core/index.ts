@@ -17,7 +17,18 @@ export type {
   PluginTools,
   ToolCall,
 } from './plugin.ts';
-export type { Host, Hosts, PtyOptions, PtySession, RunOptions, RunResult, ServerInfo, StreamOptions } from './hosts/index.ts';
+export type {
+  CommandOutput,
+  Host,
+  Hosts,
+  PtyOptions,
+  PtySession,
+  RunOptions,
+  RunResult,
+  ServerInfo,
+  StreamOptions,
+} from './hosts/index.ts';
+export { outputBeforeTimeout } from './hosts/host.ts';
 export type { AuraUser, Role } from './sessions.ts';
 export { AuraError, badRequest, coreErrors, defineErrors, forbidden, notFound, toErrorBody } from './errors.ts';
 export type { ErrorCatalogue, ErrorFactory } from './errors.ts';

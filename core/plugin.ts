@@ -94,6 +94,11 @@ export interface PluginContext<C = unknown, D = Record<string, unknown>> {
   store: StoreSlice;
   hosts: Hosts;
   audit: PluginAudit;
+  /**
+   * The plugin's own folder in Aura's data dir (`<dataDir>/plugins/<id>`, made 0700 before
+   * setup) for files that do not belong in the store: recordings, caches.
+   */
+  dataDir: string;
   /** Aborted when Aura shuts down: tie long work (streams, timers) to it. */
   signal: AbortSignal;
   guards: { requireAdmin: Middleware<AuraState> };

@@ -4,7 +4,17 @@ import type { Logger } from '../logger.ts';
 import type { DialOptions, DialTarget, Host, RunOptions, StreamOptions } from './host.ts';
 import { createLocalHost } from './local.ts';
 
-export type { DialOptions, DialTarget, Host, PtyOptions, PtySession, RunOptions, RunResult, StreamOptions } from './host.ts';
+export type {
+  CommandOutput,
+  DialOptions,
+  DialTarget,
+  Host,
+  PtyOptions,
+  PtySession,
+  RunOptions,
+  RunResult,
+  StreamOptions,
+} from './host.ts';
 
 export interface ServerInfo {
   id: string;
