@@ -7,6 +7,7 @@ export type {
   DependencyApis,
   NavEntry,
   PluginApis,
+  PluginAudit,
   PluginCommand,
   PluginCondition,
   PluginContext,

@@ -1,9 +1,18 @@
-import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostContract } from '../../test/harness/host-contract.ts';
 import { createLocalHost } from './local.ts';
+
+/** Running, not gone and not a zombie waiting for its parent. */
+function alive(pid: string): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 describe('local host', () => {
   const host = createLocalHost();
@@ -29,6 +38,19 @@ describe('local host', () => {
     } finally {
       delete process.env.AURA_TEST_SECRET;
     }
+  });
+
+  it("hangs up a terminal's whole session: its background jobs end with the shell", async () => {
+    const pty = await host.pty({ cols: 80, rows: 24, argv: ['sh', '-i'] });
+    let out = '';
+    pty.onData((d) => (out += d));
+    const exited = new Promise<number>((resolve) => pty.onExit(resolve));
+    pty.write('sleep 300 & echo "job=$!"\n');
+    await expect.poll(() => /job=(\d+)/.exec(out)?.[1]).toBeDefined();
+    const job = /job=(\d+)/.exec(out)![1]!;
+    pty.kill();
+    await exited;
+    await expect.poll(() => alive(job)).toBe(false);
   });
 
   it('is the local kind', () => {

@@ -97,8 +97,32 @@ function wrapNodePty(p: IPty): PtySession {
     onExit: (listener) => void p.onExit((e) => listener(e.exitCode)),
     pause: () => p.pause(),
     resume: () => p.resume(),
-    kill: () => p.kill(),
+    kill: () => hangUp(p.pid),
   };
+}
+
+/**
+ * What closing a terminal does: SIGHUP to every process of the session its shell leads (the
+ * shell, its jobs in the background too), as sshd's hangup reaches them over SSH. node-pty's
+ * own kill() signals the shell alone, and a shell other than bash does not pass it on.
+ */
+function hangUp(sessionLeader: number): void {
+  const members = readdirSync('/proc').filter((name) => {
+    if (!/^\d+$/.test(name)) return false;
+    try {
+      // After the command name in parentheses: state, ppid, pgrp, session.
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sessionLeader;
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+  for (const pid of new Set([String(sessionLeader), ...members]))
+    try {
+      process.kill(Number(pid), 'SIGHUP');
+    } catch {
+      // already gone
+    }
 }
 
 /** What a login shell needs from Aura's environment; the rest (secrets among it) stays out. */

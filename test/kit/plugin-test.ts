@@ -27,8 +27,11 @@ export interface PluginTest {
   dataDir: string;
   /** fetch against the plugin test's Aura, signed in as `as` (default admin) with a bearer token. */
   request(urlPath: string, init?: RequestInit & { as?: As; json?: unknown }): Promise<Response>;
-  /** A connected socket.io client on `/<namespace>`; `serverId` for host-scoped plugins. */
-  socket(namespace: string, opts?: { as?: As; serverId?: string }): Promise<Socket>;
+  /**
+   * A connected socket.io client on `/<namespace>`; `serverId` for host-scoped plugins. It
+   * sends Aura's own Origin unless told another (a page elsewhere).
+   */
+  socket(namespace: string, opts?: { as?: As; serverId?: string; origin?: string }): Promise<Socket>;
   /** Calls an agent tool as `as` (default admin). */
   tool(name: string, input?: unknown, opts?: { as?: As }): Promise<unknown>;
   /** The audit log, newest first. */
@@ -105,10 +108,10 @@ export async function startPluginTest(opts: {
     url: aura.url,
     dataDir,
     request,
-    async socket(namespace, { as, serverId } = {}) {
+    async socket(namespace, { as, serverId, origin = aura.url } = {}) {
       const socket = io(`${aura.url}/${namespace.replace(/^\//, '')}`, {
         transports: ['websocket'],
-        extraHeaders: { origin: aura.url },
+        extraHeaders: { origin },
         auth: { token: tokenFor(as), serverId },
         reconnection: false,
         forceNew: true,
