@@ -1,0 +1,92 @@
+/**
+ * Flow control between a pty and the page showing it, after xterm.js's guide: output is sent
+ * in batches, and the page acknowledges what it has written to the screen. Past HIGH
+ * characters sent but not acknowledged the pty is paused (the program blocks on a full
+ * terminal), and resumed once the page is back under LOW. So `yes` cannot grow Aura's memory,
+ * and Ctrl-C takes effect as soon as the page has drawn what is in flight.
+ */
+export const HIGH_WATERMARK = 1024 * 1024;
+export const LOW_WATERMARK = 256 * 1024;
+/** A batch is sent once this big... */
+export const MAX_BATCH = 64 * 1024;
+/** ...or this many ms after the previous one: a lone keystroke's echo goes out at once. */
+export const BATCH_MS = 4;
+
+export interface Outlet {
+  send(data: string): void;
+}
+
+/**
+ * Batches output to the attached page and counts what it has not acknowledged. `onPressure`
+ * is told when the pty should pause (true) or may resume (false).
+ */
+export class FlowControl {
+  private pending = '';
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private lastSent = 0;
+  private unacked = 0;
+  private blocked = false;
+
+  constructor(
+    private outlet: Outlet | undefined,
+    private readonly onPressure: (blocked: boolean) => void,
+  ) {}
+
+  /** Output from the pty; dropped while no page is attached (the scrollback has it). */
+  write(data: string): void {
+    if (!this.outlet) return;
+    this.pending += data;
+    if (this.pending.length >= MAX_BATCH) return this.flush();
+    if (this.timer) return;
+    const wait = BATCH_MS - (performance.now() - this.lastSent);
+    this.timer = wait <= 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait);
+  }
+
+  /** The page has drawn `chars` more characters. */
+  ack(chars: number): void {
+    this.unacked = Math.max(0, this.unacked - chars);
+    if (this.blocked && this.unacked <= LOW_WATERMARK) this.setBlocked(false);
+  }
+
+  /** Sends what is pending now (before an exit, a replay, a switch of page). */
+  flush(): void {
+    this.cancelTimer();
+    if (!this.pending || !this.outlet) return;
+    for (let i = 0; i < this.pending.length; i += MAX_BATCH) this.sendNow(this.pending.slice(i, i + MAX_BATCH));
+    this.pending = '';
+  }
+
+  /** Sends output at once, outside the batching (the replay of the scrollback). */
+  sendNow(data: string): void {
+    if (!this.outlet || !data) return;
+    this.outlet.send(data);
+    this.lastSent = performance.now();
+    this.unacked += data.length;
+    if (!this.blocked && this.unacked > HIGH_WATERMARK) this.setBlocked(true);
+  }
+
+  /** Points the output at another page (or none); what was in flight to the old one is forgotten. */
+  switchTo(outlet: Outlet | undefined): void {
+    this.cancelTimer();
+    this.pending = '';
+    this.outlet = outlet;
+    this.unacked = 0;
+    if (this.blocked) this.setBlocked(false);
+  }
+
+  get inFlight(): number {
+    return this.unacked;
+  }
+
+  private setBlocked(blocked: boolean): void {
+    this.blocked = blocked;
+    this.onPressure(blocked);
+  }
+
+  private cancelTimer(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer as NodeJS.Timeout);
+    clearImmediate(this.timer as NodeJS.Immediate);
+    this.timer = undefined;
+  }
+}
