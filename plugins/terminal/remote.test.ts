@@ -45,9 +45,9 @@ describe('the terminal on an SSH server', () => {
     page.socket.close();
 
     const again = await connect();
-    await expect.poll(() => again.call('list')).toEqual([
-      expect.objectContaining({ sessionId: id, serverId: 'box', attached: false }),
-    ]);
+    await expect
+      .poll(() => again.call('list'))
+      .toEqual([expect.objectContaining({ sessionId: id, serverId: 'box', attached: false })]);
     await again.call('attach', { sessionId: id });
     await again.seen(id, 'mark-42');
     await again.type(id, 'exit 3\r');
