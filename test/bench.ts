@@ -2,7 +2,8 @@
  * `npm run bench`: start-to-ready time, idle RSS with every plugin enabled, and
  * authenticated GET /api/servers throughput as a ratio to a bare Koa hello-world measured
  * in the same run; then the metrics sampler's cost with 1 and 50 live viewers and RSS over a
- * soak (BENCH_SOAK_MINUTES, default 10). Aura runs compiled, as `npm start` runs it.
+ * soak (BENCH_SOAK_MINUTES, default 10); the terminal's throughput, echo and flood figures
+ * (bench-terminal.ts). Aura runs compiled, as `npm start` runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -14,6 +15,7 @@ import si from 'systeminformation';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
+import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
 import { stop, track } from './harness/processes.ts';
 
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
   const auraCpu = median(auraRuns.map((r) => r.cpuPerRequestUs));
   await stop(koa.child);
 
+  const terminal = await terminalBench(aura.url, aura.child.pid!, token);
   const observed = await observability(aura.url, aura.child.pid!, token);
   await stop(aura.child);
   rmSync(aura.dataDir, { recursive: true, force: true });
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
     ['server CPU per request, bare Koa', `${koaCpu.toFixed(1)} µs`, ''],
     ['server CPU per request, Aura', `${auraCpu.toFixed(1)} µs`, ''],
     ['ratio bare Koa / Aura (CPU per request)', (koaCpu / auraCpu).toFixed(2), ''],
+    ...terminal,
     ...observed,
     ...perOp,
   ];

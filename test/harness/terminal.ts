@@ -8,7 +8,10 @@ export type Ack = Record<string, unknown> & { code?: string; sessionId?: string 
  * text in it, and acknowledges what it received as xterm.js's write callback would (or not,
  * with autoAck false: a page that cannot keep up).
  */
-export function terminalPage(socket: Socket, opts: { autoAck?: boolean } = {}) {
+export function terminalPage(
+  socket: Socket,
+  opts: { autoAck?: boolean; /** Keep only the last this many characters. */ keep?: number } = {},
+) {
   const output = new Map<string, string>();
   const received = new Map<string, number>();
   const exits = new Map<string, number>();
@@ -20,7 +23,8 @@ export function terminalPage(socket: Socket, opts: { autoAck?: boolean } = {}) {
     for (const check of now) check();
   };
   socket.on('output', ({ sessionId, data }: { sessionId: string; data: string }) => {
-    output.set(sessionId, (output.get(sessionId) ?? '') + data);
+    const text = (output.get(sessionId) ?? '') + data;
+    output.set(sessionId, opts.keep && text.length > opts.keep ? text.slice(-opts.keep) : text);
     received.set(sessionId, (received.get(sessionId) ?? 0) + data.length);
     if (opts.autoAck !== false) socket.emit('ack', { sessionId, chars: data.length });
     changed();
