@@ -3,7 +3,8 @@
  * authenticated GET /api/servers throughput as a ratio to a bare Koa hello-world measured
  * in the same run; then the metrics sampler's cost with 1 and 50 live viewers and RSS over a
  * soak (BENCH_SOAK_MINUTES, default 10); the terminal's throughput, echo and flood figures
- * (bench-terminal.ts). Aura runs compiled, as `npm start` runs it.
+ * (bench-terminal.ts; BENCH_ONLY=terminal runs just those). Aura runs compiled, as `npm start`
+ * runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -141,6 +142,15 @@ async function main(): Promise<void> {
     body: JSON.stringify({ username: 'admin', password: PASSWORD }),
   });
   const { token } = (await login.json()) as { token: string };
+
+  if (process.env.BENCH_ONLY === 'terminal') {
+    // The terminal's figures alone, to iterate on them.
+    const rows = await terminalBench(aura.url, aura.child.pid!, token);
+    await stop(aura.child);
+    rmSync(aura.dataDir, { recursive: true, force: true });
+    for (const [name, value, goal] of rows) console.log(`${name!.padEnd(40)} ${value!.padStart(12)}   ${goal}`);
+    return;
+  }
 
   // Both servers warm up (JIT), then alternate so that machine noise hits both alike.
   const koa = await bareKoa();

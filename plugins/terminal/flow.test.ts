@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BATCH_MS, FlowControl, HIGH_WATERMARK, LOW_WATERMARK, MAX_BATCH } from './flow.ts';
+import { BATCH_MS, FlowControl, HIGH_WATERMARK, LOW_WATERMARK, MAX_BATCH, STREAMING_BATCH } from './flow.ts';
 
 describe('FlowControl', () => {
   let sent: string[];
@@ -13,18 +13,34 @@ describe('FlowControl', () => {
   });
   afterEach(() => void vi.useRealTimers());
 
-  it('sends a lone echo at the next turn, and batches what follows closely', () => {
-    vi.advanceTimersByTime(BATCH_MS);
+  it('sends echoes at the next turn, however close together they come', () => {
     flow.write('a');
     expect(sent).toEqual([]);
     vi.advanceTimersToNextTimer();
     expect(sent).toEqual(['a']);
     flow.write('b');
     flow.write('c');
-    vi.advanceTimersByTime(BATCH_MS - 1);
-    expect(sent).toEqual(['a']);
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersToNextTimer();
     expect(sent).toEqual(['a', 'bc']);
+    expect(performance.now()).toBe(0);
+  });
+
+  it('batches a stream of output: after a big send, the next waits BATCH_MS', () => {
+    const big = 'b'.repeat(STREAMING_BATCH);
+    flow.write(big);
+    vi.advanceTimersToNextTimer();
+    expect(sent).toEqual([big]);
+    flow.write('c');
+    flow.write('d');
+    vi.advanceTimersByTime(BATCH_MS - 1);
+    expect(sent).toEqual([big]);
+    vi.advanceTimersByTime(1);
+    expect(sent).toEqual([big, 'cd']);
+    // A quiet moment later, output goes out at once again.
+    vi.advanceTimersByTime(BATCH_MS);
+    flow.write('e');
+    vi.advanceTimersToNextTimer();
+    expect(sent.at(-1)).toBe('e');
   });
 
   it('sends a full batch at once, in pieces no bigger than a batch', () => {

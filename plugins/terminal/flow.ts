@@ -9,8 +9,10 @@ export const HIGH_WATERMARK = 1024 * 1024;
 export const LOW_WATERMARK = 256 * 1024;
 /** A batch is sent once this big... */
 export const MAX_BATCH = 64 * 1024;
-/** ...or this many ms after the previous one: a lone keystroke's echo goes out at once. */
+/** ...or, in a stream of output, this many ms after the previous one... */
 export const BATCH_MS = 4;
+/** ...which was at least this big: a keystroke's echo is small, and goes out at once. */
+export const STREAMING_BATCH = 1024;
 
 export interface Outlet {
   send(data: string): void;
@@ -24,6 +26,7 @@ export class FlowControl {
   private pending = '';
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private lastSent = 0;
+  private lastSize = 0;
   private unacked = 0;
   private blocked = false;
 
@@ -38,7 +41,7 @@ export class FlowControl {
     this.pending += data;
     if (this.pending.length >= MAX_BATCH) return this.flush();
     if (this.timer) return;
-    const wait = BATCH_MS - (performance.now() - this.lastSent);
+    const wait = this.lastSize >= STREAMING_BATCH ? BATCH_MS - (performance.now() - this.lastSent) : 0;
     this.timer = wait <= 0 ? setImmediate(() => this.flush()) : setTimeout(() => this.flush(), wait);
   }
 
@@ -61,6 +64,7 @@ export class FlowControl {
     if (!this.outlet || !data) return;
     this.outlet.send(data);
     this.lastSent = performance.now();
+    this.lastSize = data.length;
     this.unacked += data.length;
     if (!this.blocked && this.unacked > HIGH_WATERMARK) this.setBlocked(true);
   }
