@@ -4,7 +4,7 @@
  * RSS at the flood's peak, and how long Ctrl-C takes to stop a flood.
  */
 import { readFileSync } from 'node:fs';
-import { io } from 'socket.io-client';
+import { connectSocket } from './harness/sockets.ts';
 import { terminalPage } from './harness/terminal.ts';
 
 const FLOOD = 'head -c 200M /dev/zero | base64';
@@ -26,14 +26,7 @@ async function rawPtyMbps(): Promise<number> {
 }
 
 export async function terminalBench(url: string, pid: number, token: string): Promise<string[][]> {
-  const socket = io(`${url}/terminal`, {
-    transports: ['websocket'],
-    extraHeaders: { origin: url },
-    auth: { token, serverId: 'local' },
-    reconnection: false,
-    forceNew: true,
-  });
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+  const socket = await connectSocket(url, 'terminal', { token, serverId: 'local' });
   const page = terminalPage(socket, { keep: 4096 });
   try {
     const id = await page.open({ cols: 120, rows: 40 });

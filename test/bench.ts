@@ -11,13 +11,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import si from 'systeminformation';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
 import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
+import { connectSocket } from './harness/sockets.ts';
 import { stop, track } from './harness/processes.ts';
 
 const RUNS = 5;
@@ -200,14 +201,7 @@ const SOAK_MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 10);
 async function viewers(url: string, token: string, count: number): Promise<Socket[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const socket = io(`${url}/metrics`, {
-        transports: ['websocket'],
-        extraHeaders: { origin: url },
-        auth: { token, serverId: 'local' },
-        reconnection: false,
-        forceNew: true,
-      });
-      await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+      const socket = await connectSocket(url, 'metrics', { token, serverId: 'local' });
       const first = new Promise<void>((resolve) => socket.once('sample', () => resolve()));
       socket.emit('subscribe');
       await first;

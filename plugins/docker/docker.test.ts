@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Docker from 'dockerode';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { busyboxImage, DOCKER_SOCKET, recordingLocalHost, startDockerd } from '../../test/harness/dockerd.ts';
+import { connectSocket } from '../../test/harness/sockets.ts';
 import { startSshd, type TestSshd } from '../../test/harness/sshd.ts';
 import { startPluginTest, type PluginTest } from '../../test/kit/index.ts';
 import type { ContainerDetails, ContainerSummary, ImageSummary } from './containers.ts';
@@ -347,15 +348,8 @@ describe('docker plugin against a real engine', () => {
       const { lines } = await json<{ lines: LogLine[] }>(box(`/containers/${TALKER}/logs?tail=3`));
       expect(lines).toHaveLength(3);
 
-      const socket: Socket = io(`${t.url}/docker`, {
-        transports: ['websocket'],
-        extraHeaders: { origin: t.url },
-        auth: { token, serverId: 'box' },
-        forceNew: true,
-        reconnection: false,
-      });
+      const socket: Socket = await connectSocket(t.url, 'docker', { token, serverId: 'box' });
       try {
-        await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
         const line = new Promise<LogEvent>((resolve) => socket.once('log', resolve));
         expect(await socket.emitWithAck('follow', { id: TALKER })).toEqual({ following: TALKER });
         expect(await line).toMatchObject({ id: TALKER, text: expect.stringMatching(/^(out|err) \d+$/) });

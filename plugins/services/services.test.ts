@@ -1,7 +1,8 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { freePort } from '../../test/harness/net.ts';
+import { connectSocket } from '../../test/harness/sockets.ts';
 import { bootSystemd, installTestUnit, type SystemdBox } from '../../test/harness/systemd.ts';
 import { sudoersFile } from './sudoers.ts';
 
@@ -15,13 +16,7 @@ describe('services plugin against a real systemd', () => {
   /** How many journalctl processes run in the container, as pgrep counts them ("0\n" for none). */
   const journalctls = () => box.exec(['sh', '-c', 'pgrep -c journalctl || true']);
   const followSocket = async (): Promise<Socket> => {
-    const socket = io(`${t.url}/services`, {
-      transports: ['websocket'],
-      extraHeaders: { origin: t.url },
-      auth: { token, serverId: 'box' },
-      forceNew: true,
-    });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
+    const socket = await connectSocket(t.url, 'services', { token, serverId: 'box' });
     return socket;
   };
   const api = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>

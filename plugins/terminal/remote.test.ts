@@ -1,6 +1,6 @@
-import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
+import { connectSocket } from '../../test/harness/sockets.ts';
 import { SSH_TEST_USER, startSshd, type TestSshd } from '../../test/harness/sshd.ts';
 import { terminalPage } from '../../test/harness/terminal.ts';
 
@@ -20,17 +20,7 @@ describe('the terminal on an SSH server', () => {
     await sshd?.stop();
   });
 
-  const connect = async () => {
-    const socket = io(`${t.url}/terminal`, {
-      transports: ['websocket'],
-      extraHeaders: { origin: t.url },
-      auth: { token, serverId: 'box' },
-      forceNew: true,
-      reconnection: false,
-    });
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('connect_error', reject));
-    return terminalPage(socket);
-  };
+  const connect = async () => terminalPage(await connectSocket(t.url, 'terminal', { token, serverId: 'box' }));
 
   it("runs the SSH user's login shell in their home, follows resizes, and survives a reload", async () => {
     const page = await connect();

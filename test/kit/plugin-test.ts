@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { startAura, type Aura } from '../../core/app.ts';
 import type { AuditEntry } from '../../core/audit.ts';
 import { parseCoreConfig } from '../../core/config.ts';
@@ -11,6 +11,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { AuraUser } from '../../core/sessions.ts';
 import { ROOT_DIR } from '../../core/version.ts';
 import { auraFetch } from '../harness/requests.ts';
+import { connectSocket } from '../harness/sockets.ts';
 
 /** Who a kit request or socket acts as: the local admin, an allowlisted viewer, or nobody. */
 export type As = 'admin' | 'viewer' | 'stranger';
@@ -108,22 +109,8 @@ export async function startPluginTest(opts: {
     url: aura.url,
     dataDir,
     request,
-    async socket(namespace, { as, serverId, origin = aura.url } = {}) {
-      const socket = io(`${aura.url}/${namespace.replace(/^\//, '')}`, {
-        transports: ['websocket'],
-        extraHeaders: { origin },
-        auth: { token: tokenFor(as), serverId },
-        reconnection: false,
-        forceNew: true,
-      });
-      await new Promise<void>((resolve, reject) =>
-        socket.once('connect', resolve).once('connect_error', (err: Error & { data?: unknown }) => {
-          socket.close();
-          reject(Object.assign(err, err.data ?? {}));
-        }),
-      );
-      return socket;
-    },
+    socket: (namespace, { as, serverId, origin } = {}) =>
+      connectSocket(aura.url, namespace, { token: tokenFor(as), serverId, origin }),
     tool: (name, input = {}, { as = 'admin' } = {}) =>
       aura.tools.invoke(name, input, {
         user: as === 'stranger' ? { username: 'nobody', role: 'viewer' } : USERS[as],
