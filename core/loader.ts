@@ -25,6 +25,8 @@ export interface PluginRecord {
   code?: PluginFailure;
   definition?: PluginDefinition;
   config?: unknown;
+  /** The environment variables the plugin may read: its `secrets`, named from its settings if need be. */
+  secretNames?: string[];
 }
 
 const SECRET_NAME = /^[A-Z][A-Z0-9_]{0,63}$/;
@@ -55,7 +57,9 @@ const metadataSchema = z.object({
     .optional(),
   config: z.custom<z.ZodType>((v) => v instanceof z.ZodType, 'must be a zod schema').optional(),
   readOnlyEvents: z.array(z.string().min(1)).optional(),
-  secrets: z.array(z.string().regex(SECRET_NAME, 'must be an environment variable name like GEMINI_API_KEY')).optional(),
+  secrets: z
+    .union([z.array(z.string().regex(SECRET_NAME, 'must be an environment variable name like GEMINI_API_KEY')), fn])
+    .optional(),
   errors: z.record(z.string().regex(ERROR_CODE), declaredError).optional(),
   commands: z.record(z.string().regex(PLUGIN_ID), z.object({ description: z.string().min(1), run: fn }).strict()).optional(),
   setup: fn,
@@ -127,8 +131,14 @@ export function checkDefinition(value: unknown, id: string, coreVersion: string)
 function settingsOf(record: PluginRecord, settings: PluginSettings, problems: string[]): void {
   const { enabled: _enabled, ...own } = settings[record.id] ?? { enabled: true };
   const parsed = (record.definition!.config ?? z.object({}).strict()).safeParse(own);
-  if (parsed.success) record.config = parsed.data;
-  else problems.push(...formatIssues(parsed.error.issues, ['plugins', record.id]));
+  if (!parsed.success) return void problems.push(...formatIssues(parsed.error.issues, ['plugins', record.id]));
+  record.config = parsed.data;
+  const { secrets = [] } = record.definition!;
+  const names = typeof secrets === 'function' ? secrets(parsed.data) : secrets;
+  const bad = names.filter((name) => typeof name !== 'string' || !SECRET_NAME.test(name));
+  if (bad.length)
+    problems.push(`plugins.${record.id}: ${bad.map(String).join(', ')} is not an environment variable name like GEMINI_API_KEY`);
+  else record.secretNames = [...new Set(names)];
 }
 
 const unknownIds = (settings: PluginSettings, seen: Set<string>) =>

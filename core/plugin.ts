@@ -106,6 +106,12 @@ export interface PluginContext<C = unknown, D = Record<string, unknown>> {
   deps: D;
   /** The environment variables named in `secrets`, and no others. */
   secrets: Readonly<Record<string, string | undefined>>;
+  /**
+   * Hides secrets in text before it reaches a client, a log or the audit (a command's output,
+   * an error): URL credentials, the values of the environment's secret-looking variables and
+   * of this plugin's `secrets`.
+   */
+  redact(text: string): string;
   tools: PluginTools;
   /**
    * The plugin's own prom-client registry, served at GET /metrics while the plugin runs: add
@@ -174,8 +180,11 @@ export interface PluginDefinition<
   config?: S;
   /** Socket events a viewer may send (reads, subscriptions); every other event needs admin. */
   readOnlyEvents?: string[];
-  /** Environment variables the plugin reads (e.g. GEMINI_API_KEY); it gets these and no others. */
-  secrets?: string[];
+  /**
+   * Environment variables the plugin reads (e.g. GEMINI_API_KEY); it gets these and no others.
+   * A function of the plugin's settings names them from there (each app's webhook secret).
+   */
+  secrets?: string[] | ((config: z.output<S>) => string[]);
   /** The error codes the plugin answers with (see defineErrors). */
   errors?: ErrorCatalogue;
   commands?: Record<string, PluginCommand<z.output<S>>>;
