@@ -31,6 +31,7 @@ export type {
 } from './hosts/index.ts';
 export { outputBeforeTimeout } from './hosts/host.ts';
 export type { AuraUser, Role } from './sessions.ts';
+export type { StoreSlice } from './store.ts';
 export { AuraError, badRequest, coreErrors, defineErrors, forbidden, notFound, toErrorBody } from './errors.ts';
 export type { ErrorCatalogue, ErrorFactory } from './errors.ts';
 export { validate } from './validate.ts';

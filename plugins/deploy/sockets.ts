@@ -1,0 +1,62 @@
+import type { Namespace } from 'socket.io';
+import { z } from 'zod';
+import { socketHandler, type PluginSocket } from '../../core/index.ts';
+import { deployErrors } from './errors.ts';
+import { FINAL, type RunHistory } from './runs.ts';
+
+const runPayload = z.object({ runId: z.string().uuid() }).strict();
+
+/**
+ * `watch { runId }` (viewers too): what the run printed so far, then `line`, `step` and
+ * `status` as it goes, until it ends; a finished run's log comes whole, then its status.
+ */
+export function deploySockets(nsp: Namespace, history: RunHistory): void {
+  nsp.on('connection', (raw) => {
+    const socket = raw as unknown as PluginSocket;
+    const serverId = socket.data.server!.id;
+    const watching = new Map<string, () => void>();
+    const stop = (runId: string) => {
+      watching.get(runId)?.();
+      watching.delete(runId);
+    };
+
+    socket.on(
+      'watch',
+      socketHandler(runPayload, ({ runId }) => {
+        stop(runId);
+        const live = history.liveRun(runId);
+        if (live && live.record.serverId === serverId) {
+          const status = live.record.status;
+          const unwatch = live.watch({
+            line: (line) => socket.emit('line', { runId, ...line }),
+            step: (step) => socket.emit('step', { runId, ...step }),
+            status: (s) => {
+              socket.emit('status', { runId, status: s });
+              if (FINAL.has(s)) stop(runId);
+            },
+          });
+          watching.set(runId, unwatch);
+          return { runId, status };
+        }
+        const past = history.get(serverId, runId);
+        if (!past) throw deployErrors.RUN_NOT_FOUND(`No run ${runId} on ${serverId}.`);
+        // After the acknowledgement, as for a live run.
+        setImmediate(() => {
+          for (const line of past.log) socket.emit('line', { runId, ...line });
+          socket.emit('status', { runId, status: past.status });
+        });
+        return { runId, status: past.status };
+      }),
+    );
+    socket.on(
+      'unwatch',
+      socketHandler(runPayload, ({ runId }) => {
+        stop(runId);
+        return { runId };
+      }),
+    );
+    socket.on('disconnect', () => {
+      for (const runId of [...watching.keys()]) stop(runId);
+    });
+  });
+}
