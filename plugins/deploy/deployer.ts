@@ -78,13 +78,18 @@ export class Deployer {
         runId: running.record.id,
       });
     const run = this.deps.history.start({ serverId, app: app.id, ...by });
-    void runPipeline(run, app, {
-      host: this.deps.hosts.get(serverId),
-      serverId,
-      roots: this.deps.config.roots,
-      restart: (unit) => this.deps.restart(serverId, unit),
-      shutdown: this.deps.shutdown,
-    })
+    void runPipeline(
+      run,
+      app,
+      {
+        host: this.deps.hosts.get(serverId),
+        serverId,
+        roots: this.deps.config.roots,
+        restart: (unit) => this.deps.restart(serverId, unit),
+        shutdown: this.deps.shutdown,
+      },
+      commit,
+    )
       .catch((err: unknown) => {
         this.deps.onError(err);
         if (!FINAL.has(run.record.status)) run.setStatus('failed', 'Internal error; see the server log.');
