@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitFixture, gitIn } from '../../test/harness/git.ts';
-import { realLocalHost, startPluginTest, type PluginTest } from '../../test/kit/index.ts';
-import services from '../services/index.ts';
+import { builtInPlugin, realLocalHost, startPluginTest, type PluginTest } from '../../test/kit/index.ts';
 import deploy from './index.ts';
 import { sign } from './webhook.ts';
 
@@ -32,7 +31,10 @@ describe('deploy on this machine, with real git', () => {
   let kit: PluginTest;
   const base = '/api/servers/local/deploy';
 
+  let services: Awaited<ReturnType<typeof builtInPlugin>>;
+
   beforeAll(async () => {
+    services = await builtInPlugin('services');
     mkdirSync(path.join(outside, 'app'));
     symlinkSync(path.join(outside, 'app'), path.join(root, 'linked'));
     kit = await startPluginTest({

@@ -4,3 +4,4 @@ export { startPluginTest, type As, type PluginTest } from './plugin-test.ts';
 export { silentLog } from './silent-log.ts';
 /** This machine as Aura's `local` server, for plugin tests that need real processes (a pty, a shell). */
 export { createLocalHost as realLocalHost } from '../../core/hosts/local.ts';
+export { builtInPlugin } from './built-in.ts';
