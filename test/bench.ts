@@ -3,8 +3,9 @@
  * authenticated GET /api/servers throughput as a ratio to a bare Koa hello-world measured
  * in the same run; then the metrics sampler's cost with 1 and 50 live viewers and RSS over a
  * soak (BENCH_SOAK_MINUTES, default 10); the terminal's throughput, echo and flood figures
- * (bench-terminal.ts; BENCH_ONLY=terminal runs just those). Aura runs compiled, as `npm start`
- * runs it.
+ * (bench-terminal.ts); a no-op deploy against git by hand, and webhook to served commit
+ * (bench-deploy.ts). BENCH_ONLY=terminal or =deploy runs just those. Aura runs compiled, as
+ * `npm start` runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +17,7 @@ import si from 'systeminformation';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
+import { deployBench } from './bench-deploy.ts';
 import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
 import { connectSocket } from './harness/sockets.ts';
@@ -42,7 +44,12 @@ async function waitHealthy(url: string, child: ChildProcess): Promise<void> {
   }
 }
 
-async function startAura(): Promise<{ child: ChildProcess; url: string; readyMs: number; dataDir: string }> {
+export type StartAura = typeof startAura;
+
+/** The compiled Aura on a free port and a fresh data dir; `config` is merged over the defaults, `env` added. */
+async function startAura(
+  opts: { config?: string; env?: Record<string, string> } = {},
+): Promise<{ child: ChildProcess; url: string; readyMs: number; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-bench-'));
   const port = await freePort();
   const started = performance.now();
@@ -54,7 +61,8 @@ async function startAura(): Promise<{ child: ChildProcess; url: string; readyMs:
         AURA_PORT: String(port),
         AURA_DATA_DIR: dataDir,
         ADMIN_PASSWORD: PASSWORD,
-        AURA_CONFIG: path.join(ROOT_DIR, 'config', 'default.yaml'),
+        AURA_CONFIG: opts.config ?? path.join(ROOT_DIR, 'config', 'default.yaml'),
+        ...opts.env,
       },
       stdio: 'ignore',
     }),
@@ -144,9 +152,12 @@ async function main(): Promise<void> {
   });
   const { token } = (await login.json()) as { token: string };
 
-  if (process.env.BENCH_ONLY === 'terminal') {
-    // The terminal's figures alone, to iterate on them.
-    const rows = await terminalBench(aura.url, aura.child.pid!, token);
+  if (process.env.BENCH_ONLY) {
+    // One plugin's figures alone (terminal, deploy), to iterate on them.
+    const rows =
+      process.env.BENCH_ONLY === 'deploy'
+        ? await deployBench(startAura, PASSWORD)
+        : await terminalBench(aura.url, aura.child.pid!, token);
     await stop(aura.child);
     rmSync(aura.dataDir, { recursive: true, force: true });
     for (const [name, value, goal] of rows) console.log(`${name!.padEnd(40)} ${value!.padStart(12)}   ${goal}`);
@@ -176,6 +187,7 @@ async function main(): Promise<void> {
   const observed = await observability(aura.url, aura.child.pid!, token);
   await stop(aura.child);
   rmSync(aura.dataDir, { recursive: true, force: true });
+  const deploys = await deployBench(startAura, PASSWORD);
   const perOp = await readerCost();
 
   const rows = [
@@ -188,6 +200,7 @@ async function main(): Promise<void> {
     ['server CPU per request, Aura', `${auraCpu.toFixed(1)} µs`, ''],
     ['ratio bare Koa / Aura (CPU per request)', (koaCpu / auraCpu).toFixed(2), ''],
     ...terminal,
+    ...deploys,
     ...observed,
     ...perOp,
   ];
