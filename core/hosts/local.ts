@@ -97,14 +97,19 @@ function wrapNodePty(p: IPty): PtySession {
     onExit: (listener) => void p.onExit((e) => listener(e.exitCode)),
     pause: () => p.pause(),
     resume: () => p.resume(),
-    kill: () => hangUp(p.pid),
+    kill: () => {
+      // Closing the terminal is what ends a shell that ignores SIGHUP (bash, while it starts):
+      // its next read fails. Then every process of its session is told.
+      (p as IPty & { destroy?(): void }).destroy?.();
+      hangUp(p.pid);
+    },
   };
 }
 
 /**
- * What closing a terminal does: SIGHUP to every process of the session its shell leads (the
- * shell, its jobs in the background too), as sshd's hangup reaches them over SSH. node-pty's
- * own kill() signals the shell alone, and a shell other than bash does not pass it on.
+ * SIGHUP to every process of the session the shell leads (the shell, its jobs in the
+ * background too), as sshd's hangup reaches them over SSH: node-pty signals the shell alone,
+ * and a shell other than bash does not pass it on.
  */
 function hangUp(sessionLeader: number): void {
   const members = readdirSync('/proc').filter((name) => {
