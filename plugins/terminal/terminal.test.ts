@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { terminalPage } from '../../test/harness/terminal.ts';
+import { cleanHome, terminalPage } from '../../test/harness/terminal.ts';
 import { realLocalHost, startPluginTest, type PluginTest } from '../../test/kit/index.ts';
 import { HIGH_WATERMARK, MAX_BATCH } from './flow.ts';
 import terminal from './index.ts';
@@ -44,7 +44,10 @@ describe('the terminal plugin on this machine', () => {
     return terminalPage(socket, opts);
   };
 
+  let restoreHome: () => void;
+
   beforeAll(async () => {
+    restoreHome = cleanHome();
     kit = await startPluginTest({
       plugins: [terminal],
       hosts: { local: realLocalHost() },
@@ -63,6 +66,7 @@ describe('the terminal plugin on this machine', () => {
   });
   afterAll(async () => {
     await kit?.close();
+    restoreHome?.();
   });
 
   it('runs a login shell in the home folder that answers, and follows resizes', async () => {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Socket } from 'socket.io-client';
 
 /** An acknowledgement as the terminal plugin sends it: a result, or `{detail, code}`. */
@@ -75,4 +78,19 @@ export function terminalPage(
     ack: (sessionId: string, chars: number) => socket.emit('ack', { sessionId, chars }),
   };
   return page;
+}
+
+/**
+ * Points HOME at an empty folder for this test file's process, so the login shells its
+ * terminals start read no dotfiles of the machine's user (a pyenv or conda init that takes
+ * seconds, or waits on a lock a killed shell left behind). Returns the way back.
+ */
+export function cleanHome(): () => void {
+  const before = process.env.HOME;
+  const home = mkdtempSync(path.join(os.tmpdir(), 'aura-home-'));
+  process.env.HOME = home;
+  return () => {
+    process.env.HOME = before;
+    rmSync(home, { recursive: true, force: true });
+  };
 }
