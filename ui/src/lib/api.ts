@@ -10,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     /** A validation error's fields, as the server named them. */
     readonly issues?: { path: string; message: string }[],
+    /** The whole error body: some errors carry more than the detail (a timeout's output so far). */
+    readonly body?: Record<string, unknown>,
   ) {
     super(detail);
   }
@@ -52,7 +54,13 @@ export async function api<T = unknown>(path: string, opts: ApiOptions = {}): Pro
   if (res.status === 204) return undefined as T;
   const data = await res.json().catch(() => null);
   if (res.ok) return data as T;
-  const err = new ApiError(data?.detail ?? res.statusText, data?.code ?? `HTTP_${res.status}`, res.status, data?.issues);
+  const err = new ApiError(
+    data?.detail ?? res.statusText,
+    data?.code ?? `HTTP_${res.status}`,
+    res.status,
+    data?.issues,
+    data ?? undefined,
+  );
   if (res.status === 401 && !path.startsWith('/auth/')) {
     await goto(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   } else {
