@@ -27,12 +27,14 @@ beforeAll(async () => {
     'chat-page:page',
     'docker:panel',
     'echo:panel',
+    'exec:panel',
     'metrics:panel',
     'metrics:card',
     'ports:panel',
     'root-only:panel',
     'services:panel',
     'services:card',
+    'terminal:panel',
     'welcome-card:card',
   ]);
   await ensureUiBuilt({ uiDir: path.join(ROOT_DIR, 'ui'), outDir: uiOutDir, views });
