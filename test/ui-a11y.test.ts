@@ -4,6 +4,7 @@ import { waitText } from '../ui/src/routes/login/signin.ts';
 import { checkPage, focusOutlines, noHorizontalScroll, touchTargets, type Allowed } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { launchChromium } from './harness/browser.ts';
+import { cleanHome } from './harness/terminal.ts';
 
 /**
  * Known problems in markup outside the theme/login files, each by rule and element: an axe rule
@@ -21,7 +22,10 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
   let browser: Browser;
   let t: TestAura;
 
+  let restoreHome: () => void;
+
   beforeAll(async () => {
+    restoreHome = cleanHome(); // the terminal page starts a login shell
     browser = await launchChromium();
     // A managed unit on local, so the Services panel's route is reachable (without systemd here
     // it shows its unavailable state: that is a page too).
@@ -32,6 +36,7 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    restoreHome?.();
   });
 
   /** axe, sideways scrolling, touch targets on a phone, and a screenshot of the page as it is now. */
@@ -76,6 +81,20 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
           await page.getByRole('heading', { level: 1 }).first().waitFor();
           await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
           await visit(page, `services-${theme}`, width);
+
+          await page.goto(`${t.url}/s/local/exec`);
+          await page.getByLabel('Command').fill('echo "a11y-$((1+1))"; echo warn >&2');
+          await page.getByRole('button', { name: 'Run' }).click();
+          await page.getByText('exit code 0').waitFor();
+          await visit(page, `exec-${theme}`, width);
+
+          await page.goto(`${t.url}/s/local/terminal`);
+          // A shell of its own, or (after the first context) the earlier one, detached.
+          await page
+            .getByRole('button', { name: /^(Shell \d+|Reattach)$/ })
+            .first()
+            .waitFor();
+          await visit(page, `terminal-${theme}`, width);
 
           await page.goto(`${t.url}/s/local/no-such-plugin`);
           await page.getByRole('heading', { name: 'Not available' }).waitFor();
