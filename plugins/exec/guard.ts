@@ -2,7 +2,12 @@
  * The guard rail in front of `sh -c`: a line is split into its simple commands, each stripped
  * of quotes, paths and the wrappers that run another command (`sudo`, `env`, `nohup`, `sh -c
  * "…"`), then held against the deny rules, and in allow-list mode against the allowed ones.
- * It stops accidents and careless copy-paste, not a determined admin (who has the terminal).
+ *
+ * Every line is read twice and refused if either reading hits a rule: once as plain text (all
+ * quotes and backslashes dropped, so a quoted `;` or `$(` splits too: whatever might be
+ * evaluated later, by `eval`, `sh -c` or `ssh`, is checked), and once as the shell's words
+ * (quotes kept together, so `FOO="a b" rm -rf /` is still `rm`). It stops accidents and
+ * careless copy-paste, not a determined admin (who has the terminal anyway).
  */
 export interface Rule {
   pattern: RegExp;
@@ -10,98 +15,299 @@ export interface Rule {
   label: string;
 }
 
+/** A disk, a partition or a device-mapper volume (not /dev/null, a tty or /dev/shm). */
+const DISK = String.raw`/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|mapper/|disk/)`;
+
+/** The default `plugins.exec.deny`, held against each simple command once normalised (see judge). */
 export const DEFAULT_DENY: { pattern: string; label: string }[] = [
   {
     label: 'a recursive rm of /',
-    pattern: String.raw`^rm\s(?=(?:.*\s)?(?:-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)(?:\s|$))(?=(?:.*\s)?/+\.?\*?(?:\s|$))`,
+    // rm, a recursive flag anywhere (-r, -R, -rf, -fr, -vRf, --recursive), and / (or //, /*, /.) as an argument.
+    pattern: String.raw`^rm\s(?=(?:.*\s)?(?:-[a-zA-Z]*[rR][a-zA-Z]*|--recursive)(?:\s|$))(?=(?:.*\s)?/[/.*]*(?:\s|$))`,
   },
-  { label: 'making a file system', pattern: String.raw`^(?:mkfs(?:\.\w+)?|mke2fs|mkswap)(?:\s|$)` },
-  { label: 'dd onto a device', pattern: String.raw`^dd\s(?:.*\s)?of=/dev/` },
+  { label: 'making a file system', pattern: String.raw`^(?:mkfs(?:\.[\w-]+)?|mke2fs|mkdosfs|mkntfs)(?:\s|$)` },
+  {
+    label: 'dd onto a device',
+    pattern: String.raw`^dd\s(?:.*\s)?of=/dev/(?!(?:null|zero|stdout|stderr|tty)(?:\s|$)|fd/|shm/)`,
+  },
+  { label: 'writing onto a disk device', pattern: String.raw`>\|?\s*${DISK}|^tee\s(?:.*\s)?${DISK}` },
   { label: 'shutting the server down', pattern: String.raw`^(?:shutdown|reboot|halt|poweroff)(?:\s|$)` },
   {
     label: 'shutting the server down',
-    pattern: String.raw`^systemctl\s(?:.*\s)?(?:poweroff|reboot|halt|kexec)(?:\s|$)`,
+    pattern: String.raw`^systemctl\s(?:.*\s)?(?:poweroff|reboot|halt|kexec|soft-reboot)(?:\s|$)`,
+  },
+  {
+    label: 'shutting the server down',
+    pattern: String.raw`^systemctl\s(?:.*\s)?(?:start|restart|isolate)\s(?:.*\s)?(?:poweroff|reboot|halt|kexec|runlevel[06])\.target(?:\s|$)`,
   },
   { label: 'shutting the server down', pattern: String.raw`^(?:init|telinit)\s+[06](?:\s|$)` },
+  { label: "the kernel's SysRq trigger", pattern: String.raw`>\|?\s*/proc/sysrq-trigger` },
 ];
 
-/** `name(){ name|name& };name` with any name, checked against the whole line without spaces. */
-const FORK_BOMB = /([\w:.-]+)\(\)\{\1\|\1&\};?\1/;
+/**
+ * How a wrapper reads its options: the short letters and long names that take a value, the
+ * options whose value is itself a command (`env -S "…"`), and whether its first plain argument
+ * is not the command yet (`timeout 5 …`).
+ */
+interface Wrapper {
+  short?: string;
+  long?: string[];
+  commandOptions?: string[];
+  skipFirst?: RegExp;
+  /** It does not run the command with these (`command -v rm` only prints where rm is). */
+  inert?: string[];
+  /** It hands the rest of its arguments, joined, to a shell (`watch`, `eval`). */
+  joins?: boolean;
+}
 
-/** Programs that run the rest of their arguments as a command, and their options taking a value. */
-const WRAPPERS: Record<string, Set<string>> = {
-  sudo: new Set(['-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T']),
-  doas: new Set(['-u', '-C']),
-  env: new Set(['-u', '-C', '-S']),
-  nice: new Set(['-n']),
-  ionice: new Set(['-c', '-n', '-p']),
-  timeout: new Set(['-s', '-k']),
-  nohup: new Set(),
-  time: new Set(),
-  command: new Set(),
-  exec: new Set(),
-  eval: new Set(),
-  builtin: new Set(),
-  setsid: new Set(),
-  stdbuf: new Set(),
+const WRAPPERS: Record<string, Wrapper> = {
+  sudo: {
+    short: 'CDghpRrTtUu',
+    long: [
+      '--close-from',
+      '--chdir',
+      '--group',
+      '--host',
+      '--prompt',
+      '--chroot',
+      '--role',
+      '--command-timeout',
+      '--type',
+      '--other-user',
+      '--user',
+    ],
+  },
+  doas: { short: 'aCu' },
+  env: { short: 'aCu', long: ['--argv0', '--chdir', '--unset'], commandOptions: ['-S', '--split-string'] },
+  nice: { short: 'n', long: ['--adjustment'] },
+  ionice: { short: 'cnpPu', long: ['--class', '--classdata', '--pid', '--pgid', '--uid'] },
+  timeout: { short: 'ks', long: ['--kill-after', '--signal'], skipFirst: /^\d/ },
+  nohup: {},
+  time: { short: 'fo', long: ['--format', '--output'] },
+  command: { inert: ['-v', '-V'] },
+  exec: { short: 'a' },
+  eval: { joins: true },
+  builtin: {},
+  setsid: {},
+  stdbuf: { short: 'eio', long: ['--error', '--input', '--output'] },
+  xargs: {
+    short: 'adEILnPs',
+    long: ['--arg-file', '--delimiter', '--max-args', '--max-chars', '--max-lines', '--max-procs', '--process-slot-var'],
+  },
+  watch: { short: 'dnq', long: ['--interval', '--differences', '--equexit', '--chgexit'], joins: true },
+  busybox: {},
+  runuser: { short: 'gGuw', long: ['--group', '--supp-group', '--user', '--whitelist-environment'] },
+  // The shell's own words before a command: `if rm …`, `then rm …`, `! rm …`.
+  ...Object.fromEntries(['if', 'then', 'elif', 'else', 'while', 'until', 'do', '!'].map((k) => [k, {}])),
 };
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'ash']);
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'busybox-sh']);
+/** `su -c "…"` and `runuser -c "…"` run their script with the target user's shell. */
+const SWITCH_USER = new Set(['su', 'runuser']);
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
+/** Nested `sh -c "sh -c '…'"` deeper than this is refused rather than read on. */
+const MAX_DEPTH = 8;
+
+/**
+ * What the shell would have turned into plain text anyway: line continuations, `$'…'` and
+ * `$"…"` quoting, and `$IFS` (a space by default).
+ */
+const prepare = (line: string) =>
+  line
+    .replace(/\\\r?\n/g, '')
+    .replace(/\$(['"])/g, '$1')
+    .replace(/\$\{IFS\}|\$IFS\b/g, ' ');
 
 /** Quotes and backslashes go: `r""m`, `'rm'` and `r\m` are all rm. Whitespace becomes one space. */
 const unquote = (text: string) => text.replace(/["'\\]/g, '').replace(/\s+/g, ' ');
 
-/** The simple commands of a line: split at `;`, `&&`, `||`, `|`, `&`, newlines, `$(`, backticks, ( ) { }. */
+/** The simple commands of a line as text: split at `;`, `&&`, `||`, `|`, `&`, newlines, `$(`, backticks, ( ) { }. */
 export function simpleCommands(line: string): string[] {
-  return unquote(line.replace(/\n/g, ';'))
+  return unquote(prepare(line).replace(/\n/g, ';'))
     .split(/\|\||&&|\$\(|[;|&`(){}]/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
 
-/** The words after the wrappers; a shell's `-c` script is returned as commands of its own. */
-function unwrap(words: string[]): { words: string[]; inner?: string } {
-  const w = [...words];
+/**
+ * The simple commands of a line as the shell's words: quotes join and are removed, a backslash
+ * keeps the next character, and the same separators end a command outside quotes. (A `$(…)`
+ * inside double quotes stays a word here; the plain-text reading checks it.)
+ */
+export function shellWords(line: string): string[][] {
+  const text = prepare(line);
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word = '';
+  let inWord = false;
+  const endWord = () => {
+    if (inWord) words.push(word);
+    word = '';
+    inWord = false;
+  };
+  const endCommand = () => {
+    endWord();
+    if (words.length) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '\\') {
+      if (i + 1 < text.length) word += text[++i];
+      inWord = true;
+    } else if (ch === "'") {
+      const end = text.indexOf("'", i + 1);
+      const stop = end === -1 ? text.length : end;
+      word += text.slice(i + 1, stop);
+      i = stop;
+      inWord = true;
+    } else if (ch === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) {
+        if (text[i] === '\\' && '$`"\\'.includes(text[i + 1] ?? '')) i++;
+        word += text[i];
+      }
+      inWord = true;
+    } else if (ch === '\n' || ';&|`(){}'.includes(ch)) {
+      endCommand();
+    } else if (ch === '$' && text[i + 1] === '(') {
+      endCommand();
+      i++;
+    } else if (/\s/.test(ch)) {
+      endWord();
+    } else {
+      word += ch;
+      inWord = true;
+    }
+  }
+  endCommand();
+  return commands;
+}
+
+/** `/usr/bin/rm` is rm (a word with spaces in it is no program path: left alone). */
+const program = (word: string) => (/\s/.test(word) ? word : word.replace(/^.*\/(?=[^/])/, ''));
+
+/**
+ * Reads a wrapper's options off the front of `w` (mutated). Answers the script of a command
+ * option (`env -S "…"`), if one ended the options.
+ */
+function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undefined {
+  while (w.length) {
+    const arg = w[0]!;
+    if (arg === '--') {
+      w.shift();
+      return undefined;
+    }
+    if (isEnv && ASSIGNMENT.test(arg)) {
+      w.shift();
+      continue;
+    }
+    if (!arg.startsWith('-') || arg === '-') return undefined;
+    w.shift();
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = eq === -1 ? arg : arg.slice(0, eq);
+      if (spec.commandOptions?.includes(name)) return [eq === -1 ? '' : arg.slice(eq + 1), ...w.splice(0)].join(' ').trim();
+      if (eq === -1 && spec.long?.includes(name)) w.shift();
+      continue;
+    }
+    // A cluster of short options: `-nu root`, `-uroot`, `-oL`.
+    for (let k = 1; k < arg.length; k++) {
+      const letter = arg[k]!;
+      if (spec.commandOptions?.includes(`-${letter}`)) return [arg.slice(k + 1), ...w.splice(0)].join(' ').trim();
+      if (spec.short?.includes(letter)) {
+        if (k === arg.length - 1) w.shift(); // the value is the next word
+        break; // else the rest of the cluster is the value
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The command a simple command really runs, its wrappers removed, and the scripts it hands to
+ * a shell (`sh -c "…"`, `su -c "…"`, `eval …`, `env -S "…"`, `watch …`), to be checked as lines.
+ */
+export function unwrap(input: string[]): { words: string[]; scripts: string[] } {
+  const w = input.filter((x) => x !== '');
+  const scripts: string[] = [];
   for (;;) {
     while (w.length && ASSIGNMENT.test(w[0]!)) w.shift();
-    if (!w.length) return { words: w };
-    w[0] = w[0]!.replace(/^.*\//, '');
-    const program = w[0];
-    if (SHELLS.has(program)) {
-      const c = w.findIndex((arg, i) => i > 0 && /^-[a-z]*c[a-z]*$/.test(arg));
-      if (c > 0) return { words: w, inner: w.slice(c + 1).join(' ') };
-      return { words: w };
+    if (!w.length) break;
+    w[0] = program(w[0]!);
+    const name = w[0];
+    if (SHELLS.has(name) || SWITCH_USER.has(name)) {
+      const c = w.findIndex((arg, i) =>
+        i === 0 ? false : SHELLS.has(name) ? /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg) : /^(?:-c|--command(?:=.*)?)$/.test(arg),
+      );
+      if (c > 0) {
+        const attached = w[c]!.startsWith('--command=') ? [w[c]!.slice('--command='.length)] : [];
+        scripts.push([...attached, ...w.slice(c + 1)].join(' '));
+        break;
+      }
+      if (name !== 'runuser') break; // `runuser -u root -- cmd` runs cmd itself
     }
-    const takesValue = WRAPPERS[program];
-    if (!takesValue) return { words: w };
+    const spec = WRAPPERS[name];
+    if (!spec) break;
+    if (spec.inert?.some((o) => w.includes(o))) break;
     w.shift();
-    while (w.length && (w[0]!.startsWith('-') || (program === 'env' && ASSIGNMENT.test(w[0]!)))) {
-      const option = w.shift()!;
-      if (option === '--') break;
-      if (takesValue.has(option)) w.shift();
-    }
-    // timeout's and nice's first plain argument (a duration, an adjustment) is not the command.
-    if ((program === 'timeout' || (program === 'nice' && /^-?\d+$/.test(w[0] ?? ''))) && w.length > 1) w.shift();
+    const script = dropOptions(w, spec, name === 'env');
+    if (script !== undefined) scripts.push(script);
+    if (spec.skipFirst && w.length > 1 && spec.skipFirst.test(w[0]!)) w.shift();
+    if (spec.joins && w.length) scripts.push(w.join(' '));
   }
+  return { words: w, scripts };
+}
+
+/**
+ * A function that starts itself through a pipe or in the background: `:(){ :|:& };:` under any
+ * name and spacing, with `function name { … }` too. Checked on the whole line, quotes removed.
+ */
+export function isForkBomb(line: string): boolean {
+  const text = unquote(prepare(line));
+  const definitions = [
+    ...text.matchAll(/([^\s(){};|&<>]{1,64})\s*\(\s*\)\s*\{([^}]*)\}/g),
+    ...text.matchAll(/\bfunction\s+([^\s(){};|&<>]{1,64})\s*(?:\(\s*\)\s*)?\{([^}]*)\}/g),
+  ];
+  return definitions.some(([, name, body]) => {
+    const calls = body!.replace(/\s/g, '');
+    const self = name!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(?:^|[;|&{(])${self}(?:\\|(?!\\|)|&(?!&))`).test(calls);
+  });
 }
 
 export type Verdict = { allowed: true } | { allowed: false; detail: string };
 
-/** Whether `line` may run under the deny rules and, when given, the allow-list. */
-export function judge(line: string, rules: { deny: Rule[]; allow?: RegExp[] }, depth = 0): Verdict {
-  if (depth === 0 && FORK_BOMB.test(unquote(line).replace(/\s/g, '')))
-    return { allowed: false, detail: 'It looks like a fork bomb.' };
-  for (const segment of simpleCommands(line)) {
-    if (rules.allow && depth === 0 && !rules.allow.some((p) => p.test(segment)))
-      return { allowed: false, detail: `"${segment.slice(0, 200)}" is not in plugins.exec.allow.` };
-    const { words, inner } = unwrap(segment.split(' '));
-    const normal = words.join(' ');
-    const hit = rules.deny.find((r) => r.pattern.test(normal));
-    if (hit) return { allowed: false, detail: `Refused: "${segment.slice(0, 200)}" is ${hit.label} (plugins.exec.deny).` };
-    if (inner && depth < 5) {
-      const nested = judge(inner, { deny: rules.deny }, depth + 1);
-      if (!nested.allowed) return nested;
+const quoted = (text: string) => `"${text.length > 200 ? `${text.slice(0, 199)}…` : text}"`;
+
+/** The first deny rule a line breaks, in either reading, or null. */
+function denied(line: string, deny: Rule[], depth: number): string | null {
+  if (depth > MAX_DEPTH) return `Refused: the line nests shells more than ${MAX_DEPTH} deep to be checked.`;
+  if (isForkBomb(line)) return 'Refused: the line defines a function that starts itself again and again (a fork bomb).';
+  const readings = [...simpleCommands(line).map((s) => s.split(' ')), ...shellWords(line)];
+  for (const words of readings) {
+    const { words: runs, scripts } = unwrap(words);
+    const normal = runs.join(' ').replace(/\s+/g, ' ').trim();
+    const hit = deny.find((r) => r.pattern.test(normal));
+    if (hit) return `Refused: ${quoted(words.join(' '))} is ${hit.label} (plugins.exec.deny).`;
+    for (const script of scripts) {
+      const nested = denied(script, deny, depth + 1);
+      if (nested) return nested;
     }
+  }
+  return null;
+}
+
+/**
+ * Whether `line` may run: no simple command of it, in either reading and inside any script it
+ * hands to a shell, matches a deny rule; and with an allow-list, every simple command (as
+ * text, quotes removed, wrappers kept) matches an allowed pattern (anchored by the caller).
+ */
+export function judge(line: string, rules: { deny: Rule[]; allow?: RegExp[] }): Verdict {
+  const refusal = denied(line, rules.deny, 0);
+  if (refusal) return { allowed: false, detail: refusal };
+  if (rules.allow) {
+    const allow = rules.allow;
+    const outside = simpleCommands(line).find((segment) => !allow.some((p) => p.test(segment)));
+    if (outside !== undefined) return { allowed: false, detail: `Refused: ${quoted(outside)} is not in plugins.exec.allow.` };
   }
   return { allowed: true };
 }

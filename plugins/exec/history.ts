@@ -2,7 +2,7 @@ import type { StoreSlice } from '../../core/index.ts';
 
 export interface HistoryEntry {
   command: string;
-  /** null when it timed out. */
+  /** null when it did not end by itself: timed out, could not start, or the client left. */
   exitCode: number | null;
   at: string;
   durationMs: number;

@@ -1,9 +1,10 @@
-import { defineTool, definePlugin } from '../../core/index.ts';
+import { definePlugin } from '../../core/index.ts';
 import { execConfig } from './config.ts';
 import { execErrors } from './errors.ts';
 import { CommandHistory } from './history.ts';
-import { execBody, execRoutes } from './routes.ts';
-import { rulesOf, runCommand } from './run.ts';
+import { execRoutes } from './routes.ts';
+import { rulesOf } from './run.ts';
+import { execTools } from './tools.ts';
 
 /** One shell line on a server, with its output and exit code, behind a guard rail. */
 export default definePlugin({
@@ -13,34 +14,16 @@ export default definePlugin({
   title: 'Run command',
   description: 'Run one command on a server and read its output and exit code, with a guard rail against accidents.',
   scope: 'host',
-  nav: { title: 'Run command', icon: 'terminal', order: 31 },
+  nav: { title: 'Run command', icon: 'code', order: 31 },
   config: execConfig,
   errors: execErrors,
   setup(ctx) {
     const rules = rulesOf(ctx.config);
     const history = new CommandHistory(ctx.store);
+    const deps = { config: ctx.config, rules, history, redact: ctx.redact };
     return {
-      routes: (router) => execRoutes(router, { config: ctx.config, rules, history, requireAdmin: ctx.guards.requireAdmin }),
-      tools: ctx.config.agentTool
-        ? [
-            defineTool({
-              name: 'exec.run',
-              description:
-                "Runs one shell command line on the server with the server user's sh -c and answers its stdout, stderr and exit code.",
-              input: execBody,
-              destructive: true,
-              run: (input, call) =>
-                runCommand(call.host!, input.command, {
-                  config: ctx.config,
-                  rules,
-                  history,
-                  timeoutSeconds: input.timeoutSeconds,
-                  user: call.user.username,
-                  serverId: call.server!.id,
-                }),
-            }),
-          ]
-        : [],
+      routes: (router) => execRoutes(router, { ...deps, requireAdmin: ctx.guards.requireAdmin }),
+      tools: ctx.config.agentTool ? execTools({ ...deps, audit: ctx.audit }) : [],
     };
   },
 });

@@ -1,6 +1,16 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { SSH_TEST_USER, startSshd, type TestSshd } from '../../test/harness/sshd.ts';
+
+/** Whether a process is still there: a zombie is not. */
+const alive = (pid: string) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
 
 /** One shell line on a server reached over a real sshd on loopback. */
 describe('exec over SSH', () => {
@@ -30,9 +40,16 @@ describe('exec over SSH', () => {
     });
   });
 
-  it('stops a remote command at its timeout and keeps what it printed', async () => {
-    const { status, body } = await run({ command: 'echo before; sleep 30; echo after', timeoutSeconds: 1 });
+  it('stops a remote command at its timeout, with what it started, and keeps what it printed', async () => {
+    const { status, body } = await run({
+      command: 'echo before; sleep 30 & echo $! > ~/exec-child.pid; wait; echo after',
+      timeoutSeconds: 1,
+    });
     expect(status).toBe(504);
-    expect(body).toMatchObject({ code: 'COMMAND_TIMEOUT', stdout: 'before\n' });
+    expect(body).toMatchObject({ code: 'COMMAND_TIMEOUT', stdout: 'before\n', exitCode: null });
+    // sshd runs on this machine: the remote sleep is a process here, gone with its group.
+    const pid = String((await run({ command: 'cat ~/exec-child.pid; rm -f ~/exec-child.pid' })).body.stdout).trim();
+    expect(pid).toMatch(/^\d+$/);
+    await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
   });
 });
