@@ -119,6 +119,8 @@ describe('the exec guard rail refuses', () => {
     'if true; then rm -rf /; fi',
     'for i in 1; do rm -rf /; done',
     'cat <(rm -rf /)',
+    // quoted text is read as code too: it may be run later (eval, sh -c, ssh)
+    'echo "x; reboot"',
     // mkfs
     'mkfs /dev/sda1',
     'mkfs -t ext4 /dev/sda1',
@@ -214,6 +216,9 @@ describe('the exec guard rail lets run', () => {
     'init --version',
     'env',
     'sudo -l',
+    // known gaps of a guard rail that reads the line, not what it will do (see the README)
+    'echo reboot | sh',
+    '$(echo rm) -rf /',
   ])('%j', (line) => {
     expect(judge(line, { deny })).toEqual({ allowed: true });
   });
