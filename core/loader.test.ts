@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestAura, type TestAura } from '../test/harness/aura.ts';
+import { builtInsDisabled, startTestAura, type TestAura } from '../test/harness/aura.ts';
 import { ConfigError } from './config.ts';
 import { collectViews } from './ui.ts';
 import { ROOT_DIR } from './version.ts';
@@ -110,13 +110,7 @@ describe('disabled plugins', () => {
   beforeAll(async () => {
     t = await startTestAura({
       pluginDirs: [FIXTURES],
-      plugins: {
-        docker: { enabled: false },
-        metrics: { enabled: false },
-        ports: { enabled: false },
-        services: { enabled: false },
-        boom: { enabled: false },
-      },
+      plugins: { ...builtInsDisabled(), boom: { enabled: false } },
     });
   });
   afterAll(() => t?.close());

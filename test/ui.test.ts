@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
+import { ADMIN, builtInsDisabled, startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
 
 describe('the web UI in Chromium', () => {
@@ -69,12 +69,7 @@ describe('the web UI in Chromium', () => {
 
   it('shows no panel for a disabled plugin', async () => {
     const off = await startTestAura({
-      plugins: {
-        docker: { enabled: false },
-        metrics: { enabled: false },
-        ports: { enabled: false },
-        services: { enabled: false },
-      },
+      plugins: builtInsDisabled(),
     });
     const page = await browser.newPage();
     try {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startAura, type Aura } from '../../core/app.ts';
+import { discoverPlugins } from '../../core/loader.ts';
 import { deepMerge, parseCoreConfig } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Secrets } from '../../core/secrets.ts';
@@ -72,4 +73,11 @@ export async function startTestAura(
       if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** `plugins:` settings turning every built-in plugin off: for tests of what a disabled one leaves. */
+export function builtInsDisabled(): Record<string, { enabled: false }> {
+  return Object.fromEntries(
+    discoverPlugins([path.join(ROOT_DIR, 'plugins')]).found.map((p) => [p.id, { enabled: false as const }]),
+  );
 }
