@@ -33,20 +33,8 @@ export async function terminalBench(url: string, pid: number, token: string): Pr
     await page.type(id, 'echo "ready-$((1+1))"\r');
     await page.seen(id, 'ready-2');
 
-    // Throughput, and Aura's memory at the flood's peak.
-    const rssBefore = rssMb(pid);
-    let rssPeak = rssBefore;
-    const watch = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), 20);
-    const from = page.received(id);
-    const started = performance.now();
-    await page.type(id, `${FLOOD}; echo "flood-$((6*7))-done"\r`);
-    await page.seen(id, 'flood-42-done');
-    const seconds = (performance.now() - started) / 1000;
-    clearInterval(watch);
-    const mbps = (page.received(id) - from) / 1e6 / seconds;
-    const raw = await rawPtyMbps();
-
-    // A keystroke's echo: one character typed, the same character back.
+    // A keystroke's echo: one character typed, the same character back (before the flood, whose
+    // 270 MB of strings this process then collects).
     const rtts: number[] = [];
     for (let i = 0; i < ECHOES; i++) {
       const before = page.received(id);
@@ -59,6 +47,19 @@ export async function terminalBench(url: string, pid: number, token: string): Pr
       rtts.push(performance.now() - t0);
       if (i % 100 === 99) await page.type(id, '\x15'); // Ctrl-U: an empty line again
     }
+
+    // Throughput, and Aura's memory at the flood's peak.
+    const rssBefore = rssMb(pid);
+    let rssPeak = rssBefore;
+    const watch = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb(pid))), 20);
+    const from = page.received(id);
+    const started = performance.now();
+    await page.type(id, `${FLOOD}; echo "flood-$((6*7))-done"\r`);
+    await page.seen(id, 'flood-42-done');
+    const seconds = (performance.now() - started) / 1000;
+    clearInterval(watch);
+    const mbps = (page.received(id) - from) / 1e6 / seconds;
+    const raw = await rawPtyMbps();
 
     // Ctrl-C in the middle of a flood, until the shell answers again.
     page.clear(id);
