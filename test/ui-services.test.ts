@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
+import { googleLogin, startAuraWithGoogle } from './harness/google.ts';
 import { freePort } from './harness/net.ts';
 import { bootSystemd, installTestUnit, type SystemdBox } from './harness/systemd.ts';
 
@@ -291,5 +292,29 @@ describe('the Services panel in Chromium, on a booted systemd', { timeout: 120_0
     await page.getByRole('button', { name: `Restart ${UNIT}` }).waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'services-1400.png'), fullPage: true });
     await page.context().close();
+  });
+
+  it('offers a viewer only the logs of a unit, not its actions or limits', async () => {
+    const google = await startAuraWithGoogle([{ email: 'vera@example.org', role: 'viewer' }], {
+      config: {
+        servers: [{ ...box.server('box'), name: 'Web server' }],
+        plugins: { services: { enabled: true, units: { box: [{ unit: UNIT, name: 'Web' }] } } },
+      },
+    });
+    try {
+      google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
+      const { jar } = await googleLogin(google.t.url);
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
+      const page = await context.newPage();
+      await page.goto(`${google.t.url}/s/box/services`);
+      const row = page.getByRole('row').filter({ hasText: UNIT });
+      await row.getByRole('button', { name: `Logs of ${UNIT}` }).waitFor();
+      for (const name of [`Start ${UNIT}`, `Stop ${UNIT}`, `Restart ${UNIT}`, `Limits of ${UNIT}`])
+        expect(await page.getByRole('button', { name }).count(), name).toBe(0);
+      await context.close();
+    } finally {
+      await google.stop();
+    }
   });
 });
