@@ -1,14 +1,7 @@
 /** What the panel keeps about sessions, and the small rules it follows; no DOM, no socket. */
 
-/** One session as `list` describes it. */
-export interface SessionInfo {
-  sessionId: string;
-  serverId: string;
-  createdAt: string;
-  cols: number;
-  rows: number;
-  attached: boolean;
-}
+/** One session as `list` describes it: the server's own type. */
+export type { SessionInfo } from '../session.ts';
 
 /** A socket acknowledgement: the result, or `{ detail, code }`. */
 export type Ack = Record<string, unknown> & { detail?: string; code?: string };
