@@ -10,9 +10,9 @@ import { stop, track } from './processes.ts';
 
 const run = promisify(execFile);
 
-/** Built once (about a minute) and kept: a Debian root file system with systemd and sshd. */
-export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v2');
-const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo';
+/** Built once (a minute or two) and kept: a Debian root file system with systemd, sshd, git and a Python venv. */
+export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v3');
+const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip';
 
 function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
