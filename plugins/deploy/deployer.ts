@@ -20,6 +20,9 @@ type Trigger = RunRecord['trigger'];
 
 /** Starts, cancels and describes deploys: what routes, sockets, the webhook and tools share. */
 export class Deployer {
+  /** The pipelines under way, each settling once its run has ended. */
+  private readonly running = new Set<Promise<void>>();
+
   constructor(
     private readonly deps: {
       config: DeployConfig;
@@ -78,7 +81,7 @@ export class Deployer {
         runId: running.record.id,
       });
     const run = this.deps.history.start({ serverId, app: app.id, ...by });
-    void runPipeline(
+    const pipeline = runPipeline(
       run,
       app,
       {
@@ -97,8 +100,19 @@ export class Deployer {
       .finally(() => {
         this.deps.history.finished(run);
         void this.audit(run.record, 'finished', run.record.status).catch(this.deps.onError);
+        this.running.delete(pipeline);
       });
+    this.running.add(pipeline);
     return run.record;
+  }
+
+  /**
+   * Resolves once every run under way has ended. At shutdown (after `shutdown` has aborted
+   * them) this is what lets each kill its step on its server, over a connection still open,
+   * and record `interrupted` before Aura closes its hosts and its store.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running]);
   }
 
   async cancel(serverId: string, runId: string, user: string): Promise<RunRecord> {

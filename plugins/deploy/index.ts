@@ -43,6 +43,8 @@ export default definePlugin({
       publicRoutes: (router) => deployWebhook(router, deployer),
       sockets: (nsp) => deploySockets(nsp, history),
       tools: deployTools(deployer, history),
+      // Aura's shutdown has aborted the runs: wait for them to kill their steps and say so.
+      stop: () => deployer.settled(),
     };
   },
 });
