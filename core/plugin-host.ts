@@ -10,9 +10,10 @@ import type { AgentTool, PluginContext, PluginInstance, PluginRouter } from './p
 export interface PluginMount {
   /**
    * The plugin's router. Routes are behind sign-in except those whose handlers are added to
-   * `publicHandlers` (what its publicRoutes hook registered).
+   * `publicHandlers` (what its publicRoutes hook registered); viewers may send changes to those
+   * whose handlers are in `viewerHandlers` (its viewerRoutes hook).
    */
-  router(record: PluginRecord): { router: PluginRouter; publicHandlers: Set<unknown> };
+  router(record: PluginRecord): { router: PluginRouter; publicHandlers: Set<unknown>; viewerHandlers: Set<unknown> };
   namespace(record: PluginRecord): Namespace;
   /** Makes routes and tools reachable; may throw (a tool name taken), then nothing is. */
   commit(record: PluginRecord, router: PluginRouter, tools: AgentTool[]): void;
@@ -99,12 +100,16 @@ export function createPluginHost(opts: PluginHostOptions) {
         (late) => void Promise.resolve(late?.stop?.()).catch(() => undefined),
       );
       const inst = instance;
-      const { router, publicHandlers } = opts.mount.router(record);
+      const { router, publicHandlers, viewerHandlers } = opts.mount.router(record);
       await within('routes', () => {
         inst.routes?.(router);
-        const before = router.stack.length;
-        inst.publicRoutes?.(router);
-        for (const layer of router.stack.slice(before)) for (const handler of layer.stack) publicHandlers.add(handler);
+        const mark = (hook: ((r: PluginRouter) => void) | undefined, handlers: Set<unknown>) => {
+          const before = router.stack.length;
+          hook?.(router);
+          for (const layer of router.stack.slice(before)) for (const handler of layer.stack) handlers.add(handler);
+        };
+        mark(inst.publicRoutes?.bind(inst), publicHandlers);
+        mark(inst.viewerRoutes?.bind(inst), viewerHandlers);
       });
       const tools = inst.tools ?? [];
       await within('tools', () => {

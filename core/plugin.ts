@@ -137,6 +137,12 @@ export interface PluginInstance<A = unknown> {
    * webhook's HMAC signature). They are listed in the route table like every other route.
    */
   publicRoutes?(router: PluginRouter): void;
+  /**
+   * Routes a viewer may call although they are not reads, at the same prefix: they change only
+   * the caller's own things in the plugin (the agent's conversations), never a server. Still
+   * behind sign-in, and a cookie still needs Aura's own Origin.
+   */
+  viewerRoutes?(router: PluginRouter): void;
   /** Listeners on the namespace `/<id>`; wrap each in socketHandler(). */
   sockets?(namespace: Namespace): void;
   tools?: AgentTool[];

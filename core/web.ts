@@ -18,8 +18,8 @@ import { createSocketHub } from './sockets.ts';
 import type { ToolRegistry } from './tools.ts';
 import { inlineScriptHashes, serveUi } from './ui.ts';
 
-/** Router layers are cloned when nested, but keep their handler functions: those mark a public route. */
-const isPublicLayer = (publicHandlers: Set<unknown>, layer: { stack: unknown[] }) =>
+/** Router layers are cloned when nested, but keep their handler functions: those mark a public (or viewer) route. */
+const layerHasHandlerIn = (publicHandlers: Set<unknown>, layer: { stack: unknown[] }) =>
   layer.stack.some((handler) => publicHandlers.has(handler));
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -36,6 +36,8 @@ export interface RouteInfo {
   path: string;
   /** Open without signing in: the core's sign-in routes and plugins' publicRoutes. */
   public: boolean;
+  /** A change a viewer may send too (a plugin's viewerRoutes): it touches only the caller's own things. */
+  viewer: boolean;
 }
 
 export interface WebOptions {
@@ -79,6 +81,8 @@ export function createWeb(opts: WebOptions) {
   const pluginRouters: PluginRouter[] = [];
   /** Per plugin router, the handlers of the routes its publicRoutes hook added. */
   const publicByRouter = new Map<PluginRouter, Set<unknown>>();
+  /** Per plugin router, the handlers of the routes its viewerRoutes hook added. */
+  const viewerByRouter = new Map<PluginRouter, Set<unknown>>();
 
   /**
    * Runs before each plugin route (only when one matched): sign-in and role unless the route
@@ -86,10 +90,12 @@ export function createWeb(opts: WebOptions) {
    * audit entry for whatever mutates.
    */
   const pluginGate =
-    (record: PluginRecord, publicHandlers: Set<unknown>): Middleware<AuraState> =>
+    (record: PluginRecord, publicHandlers: Set<unknown>, viewerHandlers: Set<unknown>): Middleware<AuraState> =>
     (ctx, next) => {
       const matched = (ctx.matched ?? []) as { methods: string[]; stack: unknown[] }[];
-      const isPublic = matched.some((l) => l.methods.includes(ctx.method) && isPublicLayer(publicHandlers, l));
+      const routeIn = (handlers: Set<unknown>) =>
+        matched.some((l) => l.methods.includes(ctx.method) && layerHasHandlerIn(handlers, l));
+      const isPublic = routeIn(publicHandlers);
       const gated: Middleware<AuraState> = async (c, n) => {
         if (record.definition!.scope === 'host') {
           const { host, server } = hosts.resolve(c.params.serverId!);
@@ -113,7 +119,9 @@ export function createWeb(opts: WebOptions) {
           });
         }
       };
-      return isPublic ? gated(ctx, next) : auth.requireUser(ctx, () => gated(ctx, next));
+      if (isPublic) return gated(ctx, next);
+      const signIn = routeIn(viewerHandlers) ? auth.requireMember : auth.requireUser;
+      return signIn(ctx, () => gated(ctx, next));
     };
 
   const mount: PluginMount = {
@@ -121,9 +129,11 @@ export function createWeb(opts: WebOptions) {
       const prefix = record.definition!.scope === 'host' ? `/api/servers/:serverId/${record.id}` : `/api/${record.id}`;
       const router = new Router<AuraState>({ prefix });
       const publicHandlers = new Set<unknown>();
-      router.use(pluginGate(record, publicHandlers));
+      const viewerHandlers = new Set<unknown>();
+      router.use(pluginGate(record, publicHandlers, viewerHandlers));
       publicByRouter.set(router, publicHandlers);
-      return { router, publicHandlers };
+      viewerByRouter.set(router, viewerHandlers);
+      return { router, publicHandlers, viewerHandlers };
     },
     namespace: (record) =>
       sockets.namespace(record.id, {
@@ -139,7 +149,9 @@ export function createWeb(opts: WebOptions) {
 
   const allRouters = () => [...opts.coreRouters, ...pluginRouters];
   const isPublicRoute = (router: PluginRouter, layer: { stack: unknown[] }, method: string, routePath: string) =>
-    publicByRouter.has(router) ? isPublicLayer(publicByRouter.get(router)!, layer) : PUBLIC_ROUTES.has(`${method} ${routePath}`);
+    publicByRouter.has(router)
+      ? layerHasHandlerIn(publicByRouter.get(router)!, layer)
+      : PUBLIC_ROUTES.has(`${method} ${routePath}`);
 
   function compose() {
     // One router: nested routers are flattened into it, so a request is matched once.
@@ -186,7 +198,12 @@ export function createWeb(opts: WebOptions) {
           .flatMap((l) =>
             l.methods
               .filter((m) => m !== 'HEAD')
-              .map((method) => ({ method, path: String(l.path), public: isPublicRoute(router, l, method, String(l.path)) })),
+              .map((method) => ({
+                method,
+                path: String(l.path),
+                public: isPublicRoute(router, l, method, String(l.path)),
+                viewer: layerHasHandlerIn(viewerByRouter.get(router) ?? new Set(), l),
+              })),
           ),
       ),
     /** Composes the app from what was registered, then listens; resolves with Aura's own URL. */

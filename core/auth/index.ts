@@ -146,17 +146,22 @@ export function createAuth(opts: AuthOptions) {
     throw forbidden();
   };
 
+  const signedIn =
+    (viewersMayChange: boolean): Middleware<AuraState> =>
+    async (ctx, next: Next) => {
+      const { user, via } = identify(ctx.req);
+      if (!user) throw unauthenticated();
+      ctx.state.user = user;
+      if (isMutating(ctx.method)) {
+        if (via === 'cookie') checkOrigin(ctx as unknown as Context);
+        if (user.role !== 'admin' && !viewersMayChange) await deny(ctx as unknown as Context, user);
+      }
+      await next();
+    };
   /** Requires a signed-in user; mutating requests need the admin role (and, with a cookie, our Origin). */
-  const requireUser: Middleware<AuraState> = async (ctx, next: Next) => {
-    const { user, via } = identify(ctx.req);
-    if (!user) throw unauthenticated();
-    ctx.state.user = user;
-    if (isMutating(ctx.method)) {
-      if (via === 'cookie') checkOrigin(ctx as unknown as Context);
-      if (user.role !== 'admin') await deny(ctx as unknown as Context, user);
-    }
-    await next();
-  };
+  const requireUser = signedIn(false);
+  /** The same, but a viewer may send changes too: for a plugin's viewerRoutes, which touch only the caller's own things. */
+  const requireMember = signedIn(true);
 
   const requireAdmin: Middleware<AuraState> = async (ctx, next) => {
     if (ctx.state.user?.role !== 'admin') await deny(ctx as unknown as Context, ctx.state.user!);
@@ -314,7 +319,7 @@ export function createAuth(opts: AuthOptions) {
     ctx.status = 204;
   });
 
-  return { identify, isAllowedOrigin, requireUser, requireAdmin, router };
+  return { identify, isAllowedOrigin, requireUser, requireMember, requireAdmin, router };
 }
 
 export type Auth = ReturnType<typeof createAuth>;
