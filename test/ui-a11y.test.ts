@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { waitText } from '../ui/src/routes/login/signin.ts';
 import { checkPage, focusOutlines, noHorizontalScroll, touchTargets, type Allowed } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { launchChromium } from './harness/browser.ts';
+import { gitFixture } from './harness/git.ts';
 import { cleanHome } from './harness/terminal.ts';
 
 /**
@@ -16,6 +20,11 @@ import { cleanHome } from './harness/terminal.ts';
 const ALLOWED: Allowed[] = [];
 
 const THEMES = ['dark', 'light'] as const;
+/** A build line in each of the 16 colours (and bold, dim), for the deploy log's palette. */
+const COLOURS = [...[30, 31, 32, 33, 34, 35, 36, 37], ...[90, 91, 92, 93, 94, 95, 96, 97]]
+  .map((c) => `\\033[${c}mc${c}`)
+  .join(' ');
+const COLOURED_BUILD = `printf "${COLOURS} \\033[0;1mbold \\033[0;2mdim\\033[0m\\n"`;
 const WIDTHS = [390, 1400];
 
 describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes', () => {
@@ -23,20 +32,38 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
   let t: TestAura;
 
   let restoreHome: () => void;
+  const deployRoot = mkdtempSync(path.join(os.tmpdir(), 'aura-a11y-deploy-'));
+  const site = gitFixture(deployRoot, 'site');
 
   beforeAll(async () => {
     restoreHome = cleanHome(); // the terminal page starts a login shell
     browser = await launchChromium();
     // A managed unit on local, so the Services panel's route is reachable (without systemd here
     // it shows its unavailable state: that is a page too).
+    // A deploy app with one finished run, so the Deploy panel shows a coloured log and a history.
     t = await startTestAura({
-      plugins: { services: { enabled: true, units: { local: [{ unit: 'aura-a11y.service', name: 'Web' }] } } },
+      plugins: {
+        services: { enabled: true, units: { local: [{ unit: 'aura-a11y.service', name: 'Web' }] } },
+        deploy: {
+          enabled: true,
+          roots: [deployRoot],
+          apps: { local: [{ id: 'site', dir: site.app, build: [['sh', '-c', COLOURED_BUILD]] }] },
+        },
+      },
     });
+    site.commit({ 'index.html': 'v2\n' }, 'second');
+    const { token } = await t.login();
+    const started = await t.request('/api/servers/local/deploy/apps/site/runs', { method: 'POST', json: {}, token });
+    const { runId } = (await started.json()) as { runId: string };
+    const status = async () =>
+      ((await (await t.request(`/api/servers/local/deploy/runs/${runId}`, { token })).json()) as { status: string }).status;
+    await vi.waitFor(async () => expect(await status()).toBe('succeeded'), { timeout: 30_000, interval: 100 });
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
     restoreHome?.();
+    rmSync(deployRoot, { recursive: true, force: true });
   });
 
   /** axe, sideways scrolling, touch targets on a phone, and a screenshot of the page as it is now. */
@@ -81,6 +108,11 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
           await page.getByRole('heading', { level: 1 }).first().waitFor();
           await expect.poll(() => page.locator('[aria-busy="true"]').count()).toBe(0);
           await visit(page, `services-${theme}`, width);
+
+          await page.goto(`${t.url}/s/local/deploy`);
+          await page.getByRole('button', { name: 'Log of the last run of site' }).click();
+          await page.getByRole('region', { name: 'Log of the run' }).getByText('c97', { exact: true }).waitFor();
+          await visit(page, `deploy-${theme}`, width);
 
           await page.goto(`${t.url}/s/local/exec`);
           await page.getByLabel('Command').fill('echo "a11y-$((1+1))"; echo warn >&2');
