@@ -77,12 +77,16 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
     }
   };
 
-  const install = async (name: string, changed: string[] | 'all', s?: Step) => {
+  /**
+   * Installs the dependencies when they changed (or for the rollback, `all`), and says whether
+   * it did. `started` is told before anything runs: an install that fails halfway (pip has
+   * upgraded one package and then refused the next) has changed them all the same.
+   */
+  const install = async (name: string, changed: string[] | 'all', s?: Step, started?: () => void) => {
     const files = DEPENDENCY_FILES[app.runtime];
-    const venvMissing =
-      app.runtime === 'python' &&
-      !app.install &&
-      (await host.run(['test', '-x', `${dir}/${app.venv}/bin/pip`], { signal })).exitCode !== 0;
+    const is = async (test: '-e' | '-x', file: string) =>
+      (await host.run(['test', test, `${dir}/${file}`], { signal })).exitCode === 0;
+    const venvMissing = app.runtime === 'python' && !app.install && !(await is('-x', `${app.venv}/bin/pip`));
     const anything = app.install !== undefined || app.runtime !== 'none';
     const needed = changed === 'all' || venvMissing || !files.length || changed.some((f) => files.includes(f));
     if (!anything || !needed) {
@@ -90,13 +94,19 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
       if (s) run.endStep(s, 'skipped');
       return false;
     }
+    started?.();
     if (app.install) await command(name, app.install, { cwd: dir });
-    else if (app.runtime === 'python') {
+    else {
       if (venvMissing) await command(name, ['python3', '-m', 'venv', app.venv], { cwd: dir });
-      await command(name, [`${dir}/${app.venv}/bin/pip`, 'install', '--disable-pip-version-check', '-r', 'requirements.txt'], {
-        cwd: dir,
-      });
-    } else await command(name, ['npm', 'ci', '--no-audit', '--no-fund'], { cwd: dir });
+      // A commit without the file has nothing to install (npm ci and pip -r would fail on it).
+      const manifest = app.runtime === 'python' ? 'requirements.txt' : 'package.json';
+      if (!(await is('-e', manifest))) run.print(name, 'aura', `No ${manifest}: nothing to install`);
+      else if (app.runtime === 'python')
+        await command(name, [`${dir}/${app.venv}/bin/pip`, 'install', '--disable-pip-version-check', '-r', 'requirements.txt'], {
+          cwd: dir,
+        });
+      else await command(name, ['npm', 'ci', '--no-audit', '--no-fund'], { cwd: dir });
+    }
     return true;
   };
 
@@ -172,7 +182,7 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
       return wanted;
     });
     const changed = moved ? (await ask('dependencies', git.changedFiles(dir, from!, to))).split('\n').filter(Boolean) : [];
-    await step('dependencies', async (s) => (installed = await install('dependencies', changed, s)));
+    await step('dependencies', (s) => install('dependencies', changed, s, () => (installed = true)));
     for (const [i, argv] of app.build.entries())
       await step(app.build.length > 1 ? `build ${i + 1}` : 'build', (s) => command(s.name, argv, { cwd: dir }));
     await restartAndCheck();
