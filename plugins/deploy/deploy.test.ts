@@ -26,7 +26,7 @@ describe('deploy on this machine, with real git', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aura-deploy-'));
   const outside = mkdtempSync(path.join(os.tmpdir(), 'aura-outside-'));
   const repos = Object.fromEntries(
-    ['site', 'hooked', 'broken', 'waiter', 'deps', 'leaky', 'dirty', 'diverged'].map((n) => [n, gitFixture(root, n)]),
+    ['site', 'hooked', 'broken', 'sick', 'waiter', 'deps', 'leaky', 'dirty', 'diverged'].map((n) => [n, gitFixture(root, n)]),
   );
   let kit: PluginTest;
   const base = '/api/servers/local/deploy';
@@ -49,6 +49,7 @@ describe('deploy on this machine, with real git', () => {
               { id: 'site', dir: repos.site!.app },
               { id: 'hooked', dir: repos.hooked!.app, webhookSecretEnv: 'HOOK_SECRET' },
               { id: 'broken', dir: repos.broken!.app, build: [['sh', '-c', 'echo building; exit 3']] },
+              { id: 'sick', dir: repos.sick!.app, healthCheck: { argv: ['false'] }, healthTimeoutSeconds: 7 },
               {
                 id: 'waiter',
                 dir: repos.waiter!.app,
@@ -147,6 +148,24 @@ describe('deploy on this machine, with real git', () => {
     expect(run.steps.map((s) => s.name)).toContain('rollback');
     expect(run.log.some((l) => l.step === 'build' && l.text === 'building')).toBe(true);
     expect(repo.head()).toBe(repo.first);
+  });
+
+  it('rolls back a commit that never gets healthy, its retries leaving no listeners behind', async () => {
+    const repo = repos.sick!;
+    repo.commit({ 'index.html': 'v2\n' }, 'second');
+    // Node warns of a leak (MaxListenersExceededWarning) once 11 listeners wait on one signal.
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const run = await deployed('sick').finally(() => process.off('warning', onWarning));
+    expect(run).toMatchObject({ status: 'rolled-back', reason: expect.stringContaining('health: not healthy within 7 s') });
+    expect(run.steps.slice(-2).map((s) => [s.name, s.status])).toEqual([
+      ['health', 'failed'],
+      ['rollback', 'succeeded'],
+    ]);
+    expect(run.log.filter((l) => l.step === 'health').map((l) => l.text)).toContain('$ false (until it exits 0)');
+    expect(repo.head()).toBe(repo.first);
+    expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
   });
 
   it('refuses a dirty tree and a diverged one, and touches neither', async () => {

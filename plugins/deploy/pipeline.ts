@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Host } from '../../core/index.ts';
 import type { AppConfig } from './config.ts';
 import { checkBranch, GIT_ENV, git, resolveDir } from './git.ts';
@@ -142,10 +143,8 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
         const why = r.stderr.trim().split('\n').pop();
         throw new StepFailed(`${name}: not healthy within ${app.healthTimeoutSeconds} s${why ? ` (${why})` : ''}`);
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, HEALTH_RETRY_MS);
-        signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
-      });
+      // The wait's abort listener goes with it: a long check must not pile them up on the run's signal.
+      await sleep(HEALTH_RETRY_MS, undefined, { signal }).catch(() => undefined);
     }
   };
 
