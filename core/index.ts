@@ -32,6 +32,7 @@ export type {
 export { outputBeforeTimeout } from './hosts/host.ts';
 export type { AuraUser, Role } from './sessions.ts';
 export type { StoreSlice } from './store.ts';
+export type { ToolInfo } from './tools.ts';
 export { AuraError, badRequest, coreErrors, defineErrors, forbidden, notFound, toErrorBody } from './errors.ts';
 export type { ErrorCatalogue, ErrorFactory } from './errors.ts';
 export { validate } from './validate.ts';
