@@ -336,7 +336,14 @@ describe('deploy to a real systemd host over SSH', () => {
     const run = await runOf(id);
     expect(run).toMatchObject({ status: 'interrupted', toCommit: next, reason: 'Aura stopped during the run.' });
     expect(logOf(run, 'build')).toContain('holding');
+    expect(run.steps.filter((s) => s.status === 'running')).toEqual([]);
     const history = (await (await t.request(`${base}/runs?app=web`, { token })).json()) as Run[];
     expect(history[0]).toMatchObject({ id, status: 'interrupted' });
+
+    // The interrupted run left the clone at its commit, and nothing restarted: deploying it again finishes the job.
+    await box.exec(['touch', RELEASE]);
+    const again = await deployed(web);
+    expect(again, JSON.stringify(again.log)).toMatchObject({ status: 'succeeded', fromCommit: next, toCommit: next });
+    expect(await served(web)).toEqual({ status: 200, head: next, greeting: 'hello from greeting 1.0' });
   });
 });
