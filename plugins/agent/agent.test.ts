@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coreErrors } from '../../core/index.ts';
 import { startFakeGemini, type FakeGemini, type GeminiRequest } from '../../test/harness/gemini.ts';
@@ -397,5 +399,17 @@ describe('the agent without a key, and its limits', () => {
     const kept = (await (await kit.request('/api/agent/conversations')).json()) as { id: string }[];
     expect(kept).toHaveLength(2);
     expect(kept.map((c) => c.id)).not.toContain(id);
+  });
+});
+
+describe('loading', () => {
+  it('imports LangChain only on the first chat (dynamic import), never at start', () => {
+    const sources = readdirSync(import.meta.dirname).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(sources).toContain('model.ts');
+    for (const file of sources) {
+      const text = readFileSync(path.join(import.meta.dirname, file), 'utf8');
+      expect(text, file).not.toMatch(/^import (?!type )[^;]*from '(langchain|@langchain\/[^']+)'/m);
+    }
+    expect(readFileSync(path.join(import.meta.dirname, 'model.ts'), 'utf8')).toContain("import('@langchain/google-genai')");
   });
 });
