@@ -199,12 +199,25 @@ describe('deploy on this machine, with real git', () => {
     // A viewer joins mid-run: everything printed so far, then the end.
     const viewer = await kit.socket('deploy', { as: 'viewer' });
     const lines: string[] = [];
-    viewer.on('line', (l: { text: string }) => lines.push(l.text));
+    const heard: string[] = [];
+    viewer.on('line', (l: { text: string }) => {
+      lines.push(l.text);
+      heard.push('line');
+    });
     const ended = new Promise<string>((resolve) =>
       viewer.on('status', (s: { status: string }) => FINAL.includes(s.status) && resolve(s.status)),
     );
-    expect(await viewer.emitWithAck('watch', { runId })).toEqual({ runId, status: 'running' });
+    const ack = await new Promise<{ runId: string; status: string; steps: { name: string; status: string }[] }>((resolve) =>
+      viewer.emit('watch', { runId }, (a: never) => {
+        heard.push('ack');
+        resolve(a);
+      }),
+    );
+    expect(ack).toMatchObject({ runId, status: 'running' });
+    expect(ack.steps.map((s) => [s.name, s.status])).toContainEqual(['build', 'running']);
     await expect.poll(() => lines.includes('waiting')).toBe(true);
+    // The acknowledgement first, then the log so far, from its first line.
+    expect(heard[0]).toBe('ack');
     expect(lines[0]).toMatch(/^\$ |is on main/);
 
     expect((await kit.request(`${base}/runs/${runId}/cancel`, { method: 'POST', as: 'viewer' })).status).toBe(403);
@@ -268,6 +281,17 @@ describe('deploy on this machine, with real git', () => {
   it('refuses a dir that leaves the roots through a symlink, and hostile app ids', async () => {
     const run = await deployed('linked');
     expect(run).toMatchObject({ status: 'failed', reason: expect.stringContaining('outside plugins.deploy.roots') });
+    // Not a clone: the app list says why in git's words, and the others are read all the same.
+    const apps = (await (await kit.request(`${base}/apps`)).json()) as {
+      id: string;
+      commit: string | null;
+      problem: string | null;
+    }[];
+    expect(apps.find((a) => a.id === 'linked')).toMatchObject({
+      commit: null,
+      problem: expect.stringMatching(/not a git repository/),
+    });
+    expect(apps.find((a) => a.id === 'site')).toMatchObject({ commit: expect.stringMatching(/^[0-9a-f]{40}$/), problem: null });
     for (const id of ['Site', '-x', 'a'.repeat(64), 'site;id'])
       expect((await start(encodeURIComponent(id))).body.code).toMatch(/INVALID_APP_ID|NOT_FOUND/);
     expect((await start('nope')).body).toMatchObject({ code: 'APP_NOT_FOUND' });

@@ -14,6 +14,8 @@ export interface AppView {
   subject: string | null;
   lastRun: RunRecord | null;
   webhook: boolean;
+  /** Why the clone could not be read (git's own words), when it could not. */
+  problem: string | null;
 }
 
 type Trigger = RunRecord['trigger'];
@@ -53,8 +55,14 @@ export class Deployer {
     const host = this.deps.hosts.get(serverId);
     return Promise.all(
       (this.deps.config.apps[serverId] ?? []).map(async (app) => {
-        const r = await host.run(git.describe(app.dir), { signal }).catch(() => undefined);
-        const [commit, subject] = r?.exitCode === 0 ? r.stdout.trim().split('\x1f') : [];
+        const r = await host.run(git.describe(app.dir), { signal }).catch((err: Error) => err);
+        const ok = !(r instanceof Error) && r.exitCode === 0;
+        const [commit, subject] = ok ? r.stdout.trim().split('\x1f') : [];
+        const problem = ok
+          ? null
+          : r instanceof Error
+            ? r.message
+            : r.stderr.trim().split('\n').pop() || `git exited with ${r.exitCode}`;
         return {
           id: app.id,
           branch: app.branch,
@@ -64,6 +72,7 @@ export class Deployer {
           subject: subject ?? null,
           lastRun: this.deps.history.list(serverId, app.id, 1)[0] ?? null,
           webhook: this.webhookSecret(app) !== undefined,
+          problem: problem && problem.slice(0, 300),
         };
       }),
     );

@@ -73,7 +73,7 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
       if (s.status === 'running') run.endStep(s, 'succeeded');
       return result;
     } catch (err) {
-      run.endStep(s, cancel.aborted && signal !== deps.shutdown ? 'cancelled' : 'failed');
+      run.endStep(s, deps.shutdown.aborted ? 'interrupted' : cancel.aborted && signal !== deps.shutdown ? 'cancelled' : 'failed');
       throw err;
     }
   };
@@ -196,6 +196,7 @@ export async function runPipeline(run: LiveRun, app: AppConfig, deps: PipelineDe
       await rollback(reason);
       run.setStatus(cancelled ? 'cancelled' : 'rolled-back', cancelled ? 'Cancelled, and rolled back.' : reason);
     } catch (rollbackErr) {
+      if (deps.shutdown.aborted) return run.setStatus('interrupted', `Aura stopped during the rollback (${reason}).`);
       run.setStatus('failed', `${reason}; the rollback failed too: ${(rollbackErr as Error).message}`);
     }
   }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { StoreSlice } from '../../core/index.ts';
 
 export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'rolled-back' | 'cancelled' | 'interrupted';
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'interrupted';
 export const FINAL: ReadonlySet<RunStatus> = new Set(['succeeded', 'failed', 'rolled-back', 'cancelled', 'interrupted']);
 
 export interface Step {
@@ -149,7 +149,13 @@ export class RunHistory {
       runs: (s?.runs ?? []).map((r) =>
         FINAL.has(r.status)
           ? r
-          : { ...r, status: 'interrupted', finishedAt: new Date().toISOString(), reason: 'Aura stopped during the run.' },
+          : {
+              ...r,
+              status: 'interrupted',
+              finishedAt: new Date().toISOString(),
+              reason: 'Aura stopped during the run.',
+              steps: r.steps.map((step) => (step.status === 'running' ? { ...step, status: 'interrupted' } : step)),
+            },
       ),
     }));
   }

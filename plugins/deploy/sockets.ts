@@ -7,8 +7,9 @@ import { FINAL, type RunHistory } from './runs.ts';
 const runPayload = z.object({ runId: z.string().uuid() }).strict();
 
 /**
- * `watch { runId }` (viewers too): what the run printed so far, then `line`, `step` and
- * `status` as it goes, until it ends; a finished run's log comes whole, then its status.
+ * `watch { runId }` (viewers too) acknowledges `{ runId, status, steps }`, then sends what the
+ * run printed so far and `line`, `step` and `status` as it goes, until it ends; a finished
+ * run's log comes whole, then its status.
  */
 export function deploySockets(nsp: Namespace, history: RunHistory): void {
   nsp.on('connection', (raw) => {
@@ -26,17 +27,26 @@ export function deploySockets(nsp: Namespace, history: RunHistory): void {
         stop(runId);
         const live = history.liveRun(runId);
         if (live && live.record.serverId === serverId) {
-          const status = live.record.status;
+          const { status, steps } = live.record;
+          // What the run printed so far and what comes meanwhile wait for the acknowledgement,
+          // so a watcher always hears `{ runId, status, steps }` first.
+          let queued: [string, unknown][] | undefined = [];
+          const send = (event: string, payload: unknown) =>
+            queued ? queued.push([event, payload]) : socket.emit(event, payload);
           const unwatch = live.watch({
-            line: (line) => socket.emit('line', { runId, ...line }),
-            step: (step) => socket.emit('step', { runId, ...step }),
+            line: (line) => send('line', { runId, ...line }),
+            step: (step) => send('step', { runId, ...step }),
             status: (s) => {
-              socket.emit('status', { runId, status: s });
+              send('status', { runId, status: s });
               if (FINAL.has(s)) stop(runId);
             },
           });
           watching.set(runId, unwatch);
-          return { runId, status };
+          setImmediate(() => {
+            for (const [event, payload] of queued ?? []) socket.emit(event, payload);
+            queued = undefined;
+          });
+          return { runId, status, steps: structuredClone(steps) };
         }
         const past = history.get(serverId, runId);
         if (!past) throw deployErrors.RUN_NOT_FOUND(`No run ${runId} on ${serverId}.`);
@@ -45,7 +55,7 @@ export function deploySockets(nsp: Namespace, history: RunHistory): void {
           for (const line of past.log) socket.emit('line', { runId, ...line });
           socket.emit('status', { runId, status: past.status });
         });
-        return { runId, status: past.status };
+        return { runId, status: past.status, steps: past.steps };
       }),
     );
     socket.on(

@@ -337,6 +337,7 @@ describe('deploy to a real systemd host over SSH', () => {
     expect(run).toMatchObject({ status: 'interrupted', toCommit: next, reason: 'Aura stopped during the run.' });
     expect(logOf(run, 'build')).toContain('holding');
     expect(run.steps.filter((s) => s.status === 'running')).toEqual([]);
+    expect(run.steps.find((s) => s.name === 'build')?.status).toBe('interrupted');
     const history = (await (await t.request(`${base}/runs?app=web`, { token })).json()) as Run[];
     expect(history[0]).toMatchObject({ id, status: 'interrupted' });
 
