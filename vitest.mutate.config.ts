@@ -12,6 +12,7 @@ export default defineConfig({
       'core/errors.test.ts',
       'core/audit.test.ts',
       'core/audit-flood.test.ts',
+      'core/viewer-routes.test.ts',
       'plugins/services/routes.test.ts',
       'plugins/services/sudoers.test.ts',
       'plugins/services/systemctl.test.ts',

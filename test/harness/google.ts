@@ -15,6 +15,8 @@ export interface MockGoogle {
   url: string;
   /** What the next /userinfo answers (Google's OpenID claims). */
   claims: GoogleClaims;
+  /** When set, what /token answers instead of tokens (an OAuth error, say). */
+  tokenAnswer: { statusCode: number; body: Record<string, unknown> } | null;
   /** auth.google.* keys pointing Aura at this server. */
   config: { authorizationURL: string; tokenURL: string; userProfileURL: string };
   /** GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET for Aura. */
@@ -36,6 +38,7 @@ export async function startMockGoogle(host = '127.0.0.1', opts: { consent?: bool
   const mock: MockGoogle = {
     url,
     claims: { email: 'alice@example.org', email_verified: true, name: 'Alice' },
+    tokenAnswer: null,
     config: { authorizationURL: consent?.url ?? `${url}/authorize`, tokenURL: `${url}/token`, userProfileURL: `${url}/userinfo` },
     secrets: { googleClientId: 'aura-test-client', googleClientSecret: 'aura-test-secret' },
     async stop() {
@@ -43,6 +46,9 @@ export async function startMockGoogle(host = '127.0.0.1', opts: { consent?: bool
       await consent?.stop();
     },
   };
+  server.service.on('beforeResponse', (res: { statusCode: number; body: unknown }) => {
+    if (mock.tokenAnswer) Object.assign(res, mock.tokenAnswer);
+  });
   server.service.on('beforeUserinfo', (res: { body: unknown }) => {
     res.body = { sub: `google-${mock.claims.email ?? 'nobody'}`, ...mock.claims };
   });
