@@ -25,6 +25,7 @@ beforeAll(async () => {
     'broken-panel:panel',
     'broken-panel:card',
     'chat-page:page',
+    'deploy:panel',
     'docker:panel',
     'echo:panel',
     'exec:panel',
