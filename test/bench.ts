@@ -4,7 +4,8 @@
  * in the same run; then the metrics sampler's cost with 1 and 50 live viewers and RSS over a
  * soak (BENCH_SOAK_MINUTES, default 10); the terminal's throughput, echo and flood figures
  * (bench-terminal.ts); a no-op deploy against git by hand, and webhook to served commit
- * (bench-deploy.ts). BENCH_ONLY=terminal or =deploy runs just those. Aura runs compiled, as
+ * (bench-deploy.ts); the agent's time to first token, own time per turn and RSS around its first
+ * chat (bench-agent.ts). BENCH_ONLY=terminal, =deploy or =agent runs just those. Aura runs compiled, as
  * `npm start` runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,7 @@ import si from 'systeminformation';
 import { discoverPlugins } from '../core/loader.ts';
 import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
+import { agentBench } from './bench-agent.ts';
 import { deployBench } from './bench-deploy.ts';
 import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
@@ -153,11 +155,14 @@ async function main(): Promise<void> {
   const { token } = (await login.json()) as { token: string };
 
   if (process.env.BENCH_ONLY) {
-    // One plugin's figures alone (terminal, deploy), to iterate on them.
+    // One plugin's figures alone (terminal, deploy, agent), to iterate on them.
+    const only = process.env.BENCH_ONLY;
     const rows =
-      process.env.BENCH_ONLY === 'deploy'
+      only === 'deploy'
         ? await deployBench(startAura, PASSWORD)
-        : await terminalBench(aura.url, aura.child.pid!, token);
+        : only === 'agent'
+          ? await agentBench(startAura, PASSWORD)
+          : await terminalBench(aura.url, aura.child.pid!, token);
     await stop(aura.child);
     rmSync(aura.dataDir, { recursive: true, force: true });
     for (const [name, value, goal] of rows) console.log(`${name!.padEnd(40)} ${value!.padStart(12)}   ${goal}`);
@@ -188,6 +193,7 @@ async function main(): Promise<void> {
   await stop(aura.child);
   rmSync(aura.dataDir, { recursive: true, force: true });
   const deploys = await deployBench(startAura, PASSWORD);
+  const agent = await agentBench(startAura, PASSWORD);
   const perOp = await readerCost();
 
   const rows = [
@@ -201,6 +207,7 @@ async function main(): Promise<void> {
     ['ratio bare Koa / Aura (CPU per request)', (koaCpu / auraCpu).toFixed(2), ''],
     ...terminal,
     ...deploys,
+    ...agent,
     ...observed,
     ...perOp,
   ];

@@ -18,6 +18,9 @@ export interface GeminiRequest {
   headers: IncomingHttpHeaders;
   /** The body as received, for checks on everything that left Aura. */
   raw: string;
+  /** performance.now() when the body had arrived and when the answer was sent: the fake's own time, for the bench. */
+  receivedAt: number;
+  answeredAt?: number;
   body: {
     contents: Content[];
     systemInstruction?: Content;
@@ -66,6 +69,7 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     req.setEncoding('utf8');
     req.on('data', (d: string) => (raw += d));
     req.on('end', () => {
+      const receivedAt = performance.now();
       const fail = (status: number, message: string, reason = 'INVALID_ARGUMENT') => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { code: status, message, status: reason } }));
@@ -78,7 +82,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       } catch {
         return fail(400, 'Invalid JSON payload received.');
       }
-      const request: GeminiRequest = { url: req.url!, headers: req.headers, raw, body };
+      const request: GeminiRequest = { url: req.url!, headers: req.headers, raw, body, receivedAt };
+      res.once('finish', () => (request.answeredAt = performance.now()));
       requests.push(request);
       const refusal = callsWithoutResponses(body.contents ?? []);
       if (refusal) return fail(400, refusal);
