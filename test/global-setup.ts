@@ -6,7 +6,7 @@ import { ensureRootfs } from './harness/systemd.ts';
 
 /**
  * Builds the UI once, with every built-in plugin's views, for the tests that serve it, and
- * the cached Debian root file system the services tests boot (about a minute the first time).
+ * the cached Debian root file system the services and deploy tests boot (a minute or two the first time).
  */
 export default async function setup(): Promise<void> {
   const rootfs = ensureRootfs();
