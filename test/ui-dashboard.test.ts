@@ -1,17 +1,14 @@
 import net from 'node:net';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../core/version.ts';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { launchChromium, signInAsAdmin } from './harness/browser.ts';
+import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { freePort } from './harness/net.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
 import { bootSystemd, type SystemdBox } from './harness/systemd.ts';
 
 /** The README's pictures, taken from the real thing. */
-const SCREENSHOTS = path.join(ROOT_DIR, 'docs', 'screenshots');
 
 /** Passes connections on `port` to `target` until closed: a network path to a server that can be cut. */
 async function forward(target: number): Promise<{ port: number; cut(): Promise<void> }> {
@@ -109,7 +106,7 @@ describe('the dashboard and the Metrics panel in Chromium', { timeout: 120_000 }
     const localCard = '[data-server="local"] .metrics-card';
     const first = await latest(page, localCard)();
     await expect.poll(latest(page, localCard), { timeout: 10_000 }).toBeGreaterThan(first);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'dashboard.png') });
+    await docScreenshot(page, 'dashboard.png');
 
     await local.getByRole('link', { name: 'This machine' }).click();
     await page.waitForURL(/\/s\/local\/metrics$/);
@@ -139,7 +136,7 @@ describe('the dashboard and the Metrics panel in Chromium', { timeout: 120_000 }
       await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(1);
       expect(await table.locator('tbody tr').first().innerText()).toMatch(/\d+\.\d %\s+\d+(\.\d)? ([KMG]i)?B$/);
     }
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'metrics.png'), fullPage: true });
+    await docScreenshot(page, 'metrics.png', { fullPage: true });
 
     const range = page.getByRole('group', { name: 'Time range' });
     const [history] = await Promise.all([

@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../core/version.ts';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { startTestAura, type TestAura } from './harness/aura.ts';
-import { ARTIFACTS, launchChromium, signInAsAdmin } from './harness/browser.ts';
+import { ARTIFACTS, docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { gitFixture } from './harness/git.ts';
 import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
 

@@ -1,12 +1,10 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../core/version.ts';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { launchChromium, signInAsAdmin } from './harness/browser.ts';
+import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { busyboxImage, startDockerd } from './harness/dockerd.ts';
 import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
 
@@ -108,7 +106,7 @@ describe('the Docker panel in Chromium, on a real dockerd', { timeout: 120_000 }
         result: 'success',
       }),
     );
-    await page.screenshot({ path: path.join(ROOT_DIR, 'docs', 'screenshots', 'docker.png') });
+    await docScreenshot(page, 'docker.png');
     await page.context().close();
   });
 

@@ -1,10 +1,8 @@
 import net from 'node:net';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../core/version.ts';
 import { startTestAura, type TestAura } from './harness/aura.ts';
-import { launchChromium, signInAsAdmin } from './harness/browser.ts';
+import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
 import { freePort } from './harness/net.ts';
 import { connectSocket } from './harness/sockets.ts';
@@ -146,7 +144,7 @@ describe('the Terminal panel in Chromium', () => {
     await tab(page, 'Shell 1').click();
     await expect.poll(() => screenText(page)).toContain('mark-42');
     expect(await screenText(page)).not.toContain('second-25');
-    await page.screenshot({ path: path.join(ROOT_DIR, 'docs', 'screenshots', 'terminal.png') });
+    await docScreenshot(page, 'terminal.png');
 
     // A shell that exits says so in its tab, and its tab closes without a question.
     await tab(page, 'Shell 2').click();

@@ -25,3 +25,13 @@ export async function signInAsAdmin(page: Page, auraUrl: string): Promise<void> 
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
+
+/**
+ * A screenshot the README shows. It goes to docs/screenshots only when UPDATE_SCREENSHOTS=1
+ * (run the UI tests with it after a visible change, and commit the pictures); any other run
+ * writes it to test-artifacts, so that running the tests leaves the work tree as it was.
+ */
+export async function docScreenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  const dir = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(ROOT_DIR, 'docs', 'screenshots') : ARTIFACTS;
+  await page.screenshot({ path: path.join(dir, name), ...opts });
+}
