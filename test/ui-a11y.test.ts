@@ -7,6 +7,7 @@ import { waitText } from '../ui/src/routes/login/signin.ts';
 import { checkPage, focusOutlines, noHorizontalScroll, touchTargets, type Allowed } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { launchChromium } from './harness/browser.ts';
+import { startFakeGemini, type FakeGemini } from './harness/gemini.ts';
 import { gitFixture } from './harness/git.ts';
 import { cleanHome } from './harness/terminal.ts';
 
@@ -26,12 +27,17 @@ const COLOURS = [...[30, 31, 32, 33, 34, 35, 36, 37], ...[90, 91, 92, 93, 94, 95
   .join(' ');
 const COLOURED_BUILD = `printf "${COLOURS} \\033[0;1mbold \\033[0;2mdim\\033[0m\\n"`;
 const WIDTHS = [390, 1400];
+/** An answer with every kind of block the agent page renders. */
+const MARKDOWN_ANSWER =
+  '## What listens\n\nPort **22** is *sshd*; see [the docs](https://example.org/ssh) and `ss -tlnp`.\n\n' +
+  '1. first\n2. second\n\n> a quote\n\n```sh\nsystemctl status ssh\n```\n\n| port | proc |\n|---:|---|\n| 22 | sshd |\n';
 
 describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes', () => {
   let browser: Browser;
   let t: TestAura;
 
   let restoreHome: () => void;
+  let gemini: FakeGemini;
   const deployRoot = mkdtempSync(path.join(os.tmpdir(), 'aura-a11y-deploy-'));
   const site = gitFixture(deployRoot, 'site');
 
@@ -41,16 +47,23 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
     // A managed unit on local, so the Services panel's route is reachable (without systemd here
     // it shows its unavailable state: that is a page too).
     // A deploy app with one finished run, so the Deploy panel shows a coloured log and a history.
-    t = await startTestAura({
-      plugins: {
-        services: { enabled: true, units: { local: [{ unit: 'aura-a11y.service', name: 'Web' }] } },
-        deploy: {
-          enabled: true,
-          roots: [deployRoot],
-          apps: { local: [{ id: 'site', dir: site.app, build: [['sh', '-c', COLOURED_BUILD]] }] },
+    // The agent's chat: one conversation with a finished tool call, a Markdown answer and a
+    // call that waits for approval.
+    gemini = await startFakeGemini();
+    t = await startTestAura(
+      {
+        plugins: {
+          services: { enabled: true, units: { local: [{ unit: 'aura-a11y.service', name: 'Web' }] } },
+          deploy: {
+            enabled: true,
+            roots: [deployRoot],
+            apps: { local: [{ id: 'site', dir: site.app, build: [['sh', '-c', COLOURED_BUILD]] }] },
+          },
+          agent: { enabled: true, baseUrl: gemini.url },
         },
       },
-    });
+      { env: { GEMINI_API_KEY: 'AIzaSy-a11y-key-0123456789abcdefghijklm' } },
+    );
     site.commit({ 'index.html': 'v2\n' }, 'second');
     const { token } = await t.login();
     const started = await t.request('/api/servers/local/deploy/apps/site/runs', { method: 'POST', json: {}, token });
@@ -58,10 +71,21 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
     const status = async () =>
       ((await (await t.request(`/api/servers/local/deploy/runs/${runId}`, { token })).json()) as { status: string }).status;
     await vi.waitFor(async () => expect(await status()).toBe('succeeded'), { timeout: 30_000, interval: 100 });
+
+    gemini.reply(
+      { parts: [{ functionCall: { name: 'ports.list', args: {} } }] },
+      { parts: [{ text: MARKDOWN_ANSWER }] },
+      { parts: [{ functionCall: { name: 'deploy.run', args: { app: 'site' } } }] },
+    );
+    const chat = await t.request('/api/agent/conversations', { method: 'POST', json: {}, token });
+    const { id } = (await chat.json()) as { id: string };
+    for (const message of ['What listens here?', 'Deploy the site'])
+      await (await t.request(`/api/agent/conversations/${id}/messages`, { method: 'POST', json: { message }, token })).text();
   });
   afterAll(async () => {
     await browser?.close();
     await t?.close();
+    await gemini?.close();
     restoreHome?.();
     rmSync(deployRoot, { recursive: true, force: true });
   });
@@ -127,6 +151,12 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
             .first()
             .waitFor();
           await visit(page, `terminal-${theme}`, width);
+
+          await page.goto(`${t.url}/p/agent`);
+          await page.getByRole('region', { name: /The agent wants to run deploy\.run/ }).waitFor();
+          await page.locator('details[data-state="done"] summary').first().click(); // the tool's result, open
+          await page.getByRole('table').getByRole('cell', { name: 'sshd' }).waitFor();
+          await visit(page, `agent-${theme}`, width);
 
           await page.goto(`${t.url}/s/local/no-such-plugin`);
           await page.getByRole('heading', { name: 'Not available' }).waitFor();

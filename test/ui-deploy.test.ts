@@ -201,7 +201,7 @@ describe('the Deploy panel in Chromium, with real git repositories', { timeout: 
     expect(await page.getByTestId('toast').count()).toBe(0);
     // The picture for the README: the log from its first step.
     await log(page).evaluate((el) => (el.scrollTop = 0));
-    await page.screenshot({ path: path.join(ROOT_DIR, 'docs', 'screenshots', 'deploy.png'), fullPage: true });
+    await docScreenshot(page, 'deploy.png', { fullPage: true });
     await page.context().close();
   });
 
@@ -221,6 +221,16 @@ describe('the Deploy panel in Chromium, with real git repositories', { timeout: 
     expect(await words(card(page, 'broken').getByTestId('commit'))).toBe(`${short(repo.first)} first`);
     await expect.poll(async () => (await cells(historyRow(page, runId)))[6]).toMatch(/^build: .*exited with 3$/);
     expect(repo.head()).toBe(repo.first);
+
+    // Explain hands the run to the agent's chat: its reason in the question, its log attached.
+    await runPanel(page).getByRole('button', { name: 'Ask the agent why the run of broken went wrong' }).click();
+    await page.waitForURL(`${t.url}/p/agent?server=local`);
+    expect(await page.getByLabel('Message').inputValue()).toMatch(
+      /^The deploy of broken on .* ended rolled-back: build: .*exited with 3\. Why/,
+    );
+    const attachment = page.getByTestId('attachment');
+    await attachment.getByText('Attached: The log of the run of broken').click();
+    expect(await attachment.locator('pre').textContent()).toContain('[build] boom');
     await page.context().close();
   });
 

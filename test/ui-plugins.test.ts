@@ -22,6 +22,7 @@ beforeAll(async () => {
   const found = discoverPlugins([path.join(ROOT_DIR, 'plugins'), FIXTURES]).found;
   const views = collectViews(found.map((p) => ({ ...p, enabled: p.id !== 'boom' })));
   expect(views.map((v) => `${v.id}:${v.kind}`)).toEqual([
+    'agent:page',
     'broken-panel:panel',
     'broken-panel:card',
     'chat-page:page',

@@ -6,7 +6,13 @@ export type GeminiPart = { text: string } | { functionCall: { name: string; args
 
 /** What the fake answers to one request: streamed parts, or an HTTP error as Google sends them. */
 export type GeminiReply =
-  { parts: GeminiPart[]; usage?: { input: number; output: number } } | { status: number; message: string; reason?: string };
+  | {
+      parts: GeminiPart[];
+      usage?: { input: number; output: number };
+      /** Sends every part but the last, then waits for this before the last: a stream caught mid-way. */
+      holdBeforeLast?: Promise<unknown>;
+    }
+  | { status: number; message: string; reason?: string };
 
 interface Content {
   role: string;
@@ -92,24 +98,26 @@ export async function startFakeGemini(): Promise<FakeGemini> {
       const reply = typeof next === 'function' ? next(request) : next;
       if ('status' in reply) return fail(reply.status, reply.message, reply.reason);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      reply.parts.forEach((part, i) => {
-        const last = i === reply.parts.length - 1;
-        const usage = reply.usage ?? { input: 10, output: 5 };
-        const chunk = {
-          candidates: [{ content: { role: 'model', parts: [part] }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
-          ...(last
-            ? {
-                usageMetadata: {
-                  promptTokenCount: usage.input,
-                  candidatesTokenCount: usage.output,
-                  totalTokenCount: usage.input + usage.output,
-                },
-              }
-            : {}),
-        };
-        res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
+      const usage = reply.usage ?? { input: 10, output: 5 };
+      const chunk = (part: GeminiPart, last: boolean) => ({
+        candidates: [{ content: { role: 'model', parts: [part] }, ...(last ? { finishReason: 'STOP' } : {}), index: 0 }],
+        ...(last
+          ? {
+              usageMetadata: {
+                promptTokenCount: usage.input,
+                candidatesTokenCount: usage.output,
+                totalTokenCount: usage.input + usage.output,
+              },
+            }
+          : {}),
       });
-      res.end();
+      const send = (part: GeminiPart, last: boolean) => res.write(`data: ${JSON.stringify(chunk(part, last))}\r\n\r\n`);
+      reply.parts.slice(0, -1).forEach((part) => send(part, false));
+      void Promise.resolve(reply.holdBeforeLast).then(() => {
+        const last = reply.parts.at(-1);
+        if (last) send(last, true);
+        res.end();
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -7,8 +7,8 @@ declare module 'virtual:aura-views' {
     panel?: Lazy<{ serverId: string; serverName: string }>;
     /** ui/Card.svelte: a card on the home page, for the selected server. */
     card?: Lazy<{ serverId: string; serverName: string }>;
-    /** ui/Page.svelte: a global plugin's page of its own, at /p/[plugin]. */
-    page?: Lazy<Record<string, never>>;
+    /** ui/Page.svelte: a global plugin's page of its own, at /p/[plugin]; serverId is the shell's chosen server. */
+    page?: Lazy<{ serverId: string }>;
   }
   export const views: Record<string, PluginViews>;
 }

@@ -28,6 +28,7 @@ export const load: LayoutLoad = async ({ fetch, params, url, untrack }) => {
   }
   if (!session) redirect(307, `/login?next=${encodeURIComponent(untrack(() => url.pathname + url.search))}`);
   signedIn.user = session.user;
+  signedIn.plugins = session.plugins.filter((p) => p.state === 'started').map((p) => p.id);
   const known = (id: string | null | undefined) => (session.servers.some((s) => s.id === id) ? id! : undefined);
   const serverId =
     params.server ?? url.searchParams.get('server') ?? known(lastServer.get()) ?? session.servers[0]?.id ?? 'local';
