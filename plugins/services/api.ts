@@ -1,7 +1,8 @@
 import type { Hosts } from '../../core/index.ts';
-import { UNIT_NAME } from './config.ts';
+import { UNIT_NAME, type ServicesConfig } from './config.ts';
 import { servicesErrors } from './errors.ts';
 import { runAction, showUnit, type UnitStatus } from './systemctl.ts';
+import { privilegeOf } from './units.ts';
 
 /**
  * What other plugins may ask of this one (deploy restarts its apps' units). The caller names
@@ -20,13 +21,13 @@ declare module '../../core/index.ts' {
   }
 }
 
-export function servicesApi(hosts: Hosts): ServicesApi {
+export function servicesApi(hosts: Hosts, config: ServicesConfig): ServicesApi {
   const checked = (unit: string) => {
     if (!UNIT_NAME.test(unit)) throw servicesErrors.INVALID_UNIT(`"${unit}" is not a unit name like app.service.`);
     return unit;
   };
   return {
     status: (serverId, unit) => showUnit(hosts.get(serverId), checked(unit)),
-    restart: (serverId, unit) => runAction(hosts.get(serverId), checked(unit), 'restart'),
+    restart: (serverId, unit) => runAction(hosts.get(serverId), checked(unit), 'restart', privilegeOf(config, serverId)),
   };
 }

@@ -13,7 +13,21 @@ const managedUnit = z
 
 export type ManagedUnit = z.infer<typeof managedUnit>;
 
-/** plugins.services.units: per server id, the only units Aura may read or touch. */
-export const servicesConfig = z.object({ units: z.record(z.string(), z.array(managedUnit)).default({}) }).strict();
+/**
+ * How a non-root Aura gets the right to change units on a server: `sudo` runs the exact
+ * commands the sudoers file lists; `polkit` asks systemd itself, which polkit authorizes with
+ * the rules `npm run aura -- services polkit` prints (limits then go through set-property).
+ */
+export const PRIVILEGES = ['sudo', 'polkit'] as const;
+export type Privilege = (typeof PRIVILEGES)[number];
+
+/** plugins.services: per server id, the only units Aura may read or touch, and how it may change them. */
+export const servicesConfig = z
+  .object({
+    units: z.record(z.string(), z.array(managedUnit)).default({}),
+    /** Per server id; a server not named here uses sudo (as root, neither is needed). */
+    privilege: z.record(z.string(), z.enum(PRIVILEGES)).default({}),
+  })
+  .strict();
 
 export type ServicesConfig = z.infer<typeof servicesConfig>;

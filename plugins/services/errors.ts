@@ -12,6 +12,10 @@ export const servicesErrors = defineErrors({
     status: 502,
     meaning: 'sudo refused a command: install the sudoers file (`npm run aura -- services sudoers`).',
   },
+  POLKIT_REFUSED: {
+    status: 502,
+    meaning: 'polkit refused a change to a unit: install the rules `npm run aura -- services polkit` prints.',
+  },
   SYSTEMD_ERROR: { status: 502, meaning: "systemctl or journalctl failed; the detail has systemd's own words." },
   SHUTTING_DOWN: { status: 503, meaning: 'Aura is stopping.' },
   SYSTEMD_UNAVAILABLE: { status: 503, meaning: 'The server does not run systemd.' },

@@ -6,6 +6,7 @@ import { JournalFollows } from './follows.ts';
 import { limitsWriter } from './limits.ts';
 import { servicesRoutes } from './routes.ts';
 import { servicesSockets } from './sockets.ts';
+import { polkitCommand } from './polkit.ts';
 import { sudoersCommand } from './sudoers.ts';
 import { servicesTools } from './tools.ts';
 import { UsageTracker } from './usage.ts';
@@ -32,7 +33,7 @@ export default definePlugin({
   ],
   readOnlyEvents: ['follow', 'unfollow'],
   errors: servicesErrors,
-  commands: { sudoers: sudoersCommand },
+  commands: { sudoers: sudoersCommand, polkit: polkitCommand },
   setup(ctx) {
     const usage = new UsageTracker();
     const follows = new JournalFollows(FOLLOWS_PER_SERVER);
@@ -41,7 +42,7 @@ export default definePlugin({
       routes: (router) => servicesRoutes(router, ctx.config, usage, applyLimits),
       sockets: (nsp) => servicesSockets(nsp, ctx, follows),
       tools: servicesTools(ctx),
-      api: servicesApi(ctx.hosts),
+      api: servicesApi(ctx.hosts, ctx.config),
       stop: () => follows.stopAll(),
     };
   },

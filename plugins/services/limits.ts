@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Host } from '../../core/index.ts';
+import type { Privilege } from './config.ts';
 import { servicesErrors } from './errors.ts';
 import { ACTION_TIMEOUT_MS, showUnit, systemdError } from './systemctl.ts';
 
@@ -49,6 +50,19 @@ export function dropInCommands(unit: string, present: boolean): string[][] {
 
 export const limitCommands = (unit: string, limits: Limits) => dropInCommands(unit, !!(limits.cpuQuota || limits.memoryMax));
 
+/**
+ * The polkit way: one `systemctl set-property`, which systemd applies to the running unit and
+ * keeps in /etc/systemd/system.control/ itself; an empty CPUQuota= and MemoryMax=infinity
+ * remove the limits. One command, so there is nothing half-done to put back.
+ */
+export const setPropertyArgv = (unit: string, limits: Limits) => [
+  'systemctl',
+  'set-property',
+  unit,
+  `CPUQuota=${limits.cpuQuota ?? ''}`,
+  `MemoryMax=${limits.memoryMax ?? 'infinity'}`,
+];
+
 async function runAll(host: Host, commands: string[][], content: string): Promise<void> {
   for (const argv of commands) {
     const r = await host.run(argv, {
@@ -61,44 +75,51 @@ async function runAll(host: Host, commands: string[][], content: string): Promis
 }
 
 /**
- * Writes (or removes) the drop-in, reloads, restarts, and answers with what systemd now
- * reports. If a step fails, the drop-in that was there before is put back. One change per
- * unit at a time (they share the staged file's name): one writer per plugin instance.
+ * Sets the unit's limits and answers with what systemd now reports. Through sudo: writes (or
+ * removes) Aura's drop-in, reloads and restarts, putting back the drop-in that was there if a
+ * step fails. Through polkit: one set-property. One change per unit at a time (the sudo way's
+ * steps share the staged file's name): one writer per plugin instance.
  */
 export const limitsWriter = () => {
   const busy = new Map<string, Promise<unknown>>();
-  return (host: Host, unit: string, limits: Limits) => applyLimits(busy, host, unit, limits);
+  return async (host: Host, unit: string, limits: Limits, privilege: Privilege) => {
+    if (!unit.endsWith('.service'))
+      throw servicesErrors.LIMITS_NOT_SUPPORTED('CPU and memory limits apply to .service units only.');
+    const key = `${host.id}\0${unit}`;
+    const change = (busy.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(async () => {
+        await showUnit(host, unit);
+        await (privilege === 'polkit' ? setProperty(host, unit, limits) : writeDropIn(host, unit, limits));
+        const status = await showUnit(host, unit);
+        return { cpuQuota: status.cpuQuota, memoryMax: status.memoryMax, dropIns: status.dropIns, status };
+      });
+    busy.set(key, change);
+    try {
+      return await change;
+    } finally {
+      if (busy.get(key) === change) busy.delete(key);
+    }
+  };
 };
 
 export type LimitsWriter = ReturnType<typeof limitsWriter>;
 
-async function applyLimits(busy: Map<string, Promise<unknown>>, host: Host, unit: string, limits: Limits) {
-  if (!unit.endsWith('.service'))
-    throw servicesErrors.LIMITS_NOT_SUPPORTED('CPU and memory limits apply to .service units only.');
-  const key = `${host.id}\0${unit}`;
-  const previous = busy.get(key) ?? Promise.resolve();
-  const change = previous
-    .catch(() => undefined)
-    .then(async () => {
-      await showUnit(host, unit);
-      const before = await host.readFile(dropInPath(unit)).then(
-        (b) => b.toString(),
-        () => undefined,
-      );
-      try {
-        await runAll(host, limitCommands(unit, limits), dropInContent(limits));
-      } catch (err) {
-        const restore = before === undefined ? { cpuQuota: null, memoryMax: null } : { cpuQuota: '1%', memoryMax: null };
-        await runAll(host, limitCommands(unit, restore), before ?? '').catch(() => undefined);
-        throw err;
-      }
-      const status = await showUnit(host, unit);
-      return { cpuQuota: status.cpuQuota, memoryMax: status.memoryMax, dropIns: status.dropIns, status };
-    });
-  busy.set(key, change);
+async function setProperty(host: Host, unit: string, limits: Limits): Promise<void> {
+  const r = await host.run(setPropertyArgv(unit, limits), { timeoutMs: ACTION_TIMEOUT_MS });
+  if (r.exitCode !== 0) throw systemdError(r, `systemctl set-property ${unit} failed`);
+}
+
+async function writeDropIn(host: Host, unit: string, limits: Limits): Promise<void> {
+  const before = await host.readFile(dropInPath(unit)).then(
+    (b) => b.toString(),
+    () => undefined,
+  );
   try {
-    return await change;
-  } finally {
-    if (busy.get(key) === change) busy.delete(key);
+    await runAll(host, limitCommands(unit, limits), dropInContent(limits));
+  } catch (err) {
+    const restore = before === undefined ? { cpuQuota: null, memoryMax: null } : { cpuQuota: '1%', memoryMax: null };
+    await runAll(host, limitCommands(unit, restore), before ?? '').catch(() => undefined);
+    throw err;
   }
 }

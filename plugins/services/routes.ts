@@ -4,7 +4,7 @@ import type { ServicesConfig } from './config.ts';
 import { readLogs } from './journal.ts';
 import { limitsBody, type LimitsWriter } from './limits.ts';
 import { runAction, showUnit, showUnits, type UnitAction } from './systemctl.ts';
-import { managedUnit, managedUnits } from './units.ts';
+import { managedUnit, managedUnits, privilegeOf } from './units.ts';
 import type { UsageTracker } from './usage.ts';
 
 const logsQuery = z.object({
@@ -52,7 +52,7 @@ export function servicesRoutes(router: PluginRouter, config: ServicesConfig, usa
     const unit = managedUnit(config, c.state.server!.id, c.params.unit);
     const action = validate(z.enum(['start', 'stop', 'restart']), c.params.action) as UnitAction;
     c.state.audit = { action: `services.${action}`, target: unit.unit };
-    c.body = await runAction(c.state.host!, unit.unit, action);
+    c.body = await runAction(c.state.host!, unit.unit, action, privilegeOf(config, c.state.server!.id));
   });
 
   router.get('/:unit/logs', async (c) => {
@@ -65,6 +65,6 @@ export function servicesRoutes(router: PluginRouter, config: ServicesConfig, usa
     const unit = managedUnit(config, c.state.server!.id, c.params.unit);
     const limits = validate(limitsBody, c.request.body ?? {});
     c.state.audit = { action: 'services.limits', target: `${unit.unit} cpu=${limits.cpuQuota} mem=${limits.memoryMax}` };
-    c.body = await applyLimits(c.state.host!, unit.unit, limits);
+    c.body = await applyLimits(c.state.host!, unit.unit, limits, privilegeOf(config, c.state.server!.id));
   });
 }

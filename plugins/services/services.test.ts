@@ -4,6 +4,7 @@ import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { freePort } from '../../test/harness/net.ts';
 import { connectSocket } from '../../test/harness/sockets.ts';
 import { bootSystemd, installTestUnit, type SystemdBox } from '../../test/harness/systemd.ts';
+import { polkitRules } from './polkit.ts';
 import { sudoersFile } from './sudoers.ts';
 
 const UNIT = 'aura-web.service';
@@ -37,7 +38,7 @@ describe('services plugin against a real systemd', () => {
       "printf '[Service]\\nType=oneshot\\nExecStart=/bin/false\\n' > /etc/systemd/system/broken.service && systemctl daemon-reload",
     ]);
     t = await startTestAura({
-      servers: [box.server('box'), box.server('box-as-aura', 'aura')],
+      servers: [box.server('box'), box.server('box-as-aura', 'aura'), box.server('box-polkit', 'aura-pk')],
       plugins: {
         services: {
           enabled: true,
@@ -49,8 +50,11 @@ describe('services plugin against a real systemd', () => {
               { unit: 'web-alias.service' },
             ],
             'box-as-aura': [{ unit: UNIT }],
+            // broken.service is managed here, but the polkit rules installed below leave it out.
+            'box-polkit': [{ unit: UNIT }, { unit: 'broken.service' }],
             local: [{ unit: 'cron.service' }],
           },
+          privilege: { 'box-polkit': 'polkit' },
         },
       },
     });
@@ -264,6 +268,61 @@ describe('services plugin against a real systemd', () => {
       `su aura -c 'sudo -n systemctl status ${UNIT}; sudo -n systemctl restart dbus.service' 2>&1 || true`,
     ]);
     expect(refused.match(/password is required|not allowed/g)?.length).toBe(2);
+  });
+
+  it('works as a non-root user without sudo, through the polkit rules `npm run aura -- services polkit` prints', async () => {
+    const rules = Buffer.from(polkitRules('aura-pk', 'box-polkit', [{ unit: UNIT }])).toString('base64');
+    await box.exec([
+      'sh',
+      '-c',
+      `useradd -m -G systemd-journal -s /bin/bash aura-pk && usermod -p '*' aura-pk && echo ${rules} | base64 -d > /etc/polkit-1/rules.d/50-aura.rules && systemctl restart polkit`,
+    ]);
+    // No sudo for this user: whatever works below, polkit allowed.
+    expect(await box.exec(['sh', '-c', "su aura-pk -c 'sudo -n true' 2>&1 || true"])).toMatch(/password is required|not allowed/);
+    const asPk = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>
+      t.request(`/api/servers/box-polkit/services${p}`, { token, ...init });
+    const show = async (property: string) => (await box.exec(['systemctl', 'show', '-p', property, '--value', UNIT])).trim();
+
+    const before = await show('MainPID');
+    const restarted = await asPk(`/${UNIT}/restart`, { method: 'POST' });
+    expect(restarted.status, await restarted.clone().text()).toBe(200);
+    expect(await show('MainPID')).not.toBe(before);
+
+    // Limits through set-property: systemd keeps them in system.control, no file of Aura's.
+    const limited = await asPk(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: '50%', memoryMax: '64M' } });
+    expect(limited.status, await limited.clone().text()).toBe(200);
+    expect(await limited.json()).toMatchObject({ cpuQuota: '50%', memoryMax: 64 * 1024 * 1024 });
+    expect(await show('CPUQuotaPerSecUSec')).toBe('500ms');
+    expect(await show('DropInPaths')).toMatch(new RegExp(`/etc/systemd/system\\.control/${UNIT}\\.d/`));
+    expect(await show('DropInPaths')).not.toContain('50-aura-limits.conf');
+    const cleared = await asPk(`/${UNIT}/limits`, { method: 'PUT', json: { cpuQuota: null, memoryMax: null } });
+    expect(await cleared.json()).toMatchObject({ cpuQuota: null, memoryMax: null });
+    expect(await show('CPUQuotaPerSecUSec')).toBe('infinity');
+
+    // A unit the rules leave out is refused by polkit, with what to do about it; it is not touched.
+    const brokenBefore = await show('MainPID');
+    const refused = await asPk('/broken.service/start', { method: 'POST' });
+    expect(refused.status).toBe(502);
+    expect(await refused.json()).toMatchObject({
+      code: 'POLKIT_REFUSED',
+      detail: expect.stringContaining('npm run aura -- services polkit'),
+    });
+    const refusedLimits = await asPk('/broken.service/limits', { method: 'PUT', json: { cpuQuota: '10%', memoryMax: null } });
+    expect(((await refusedLimits.json()) as { code: string }).code).toBe('POLKIT_REFUSED');
+    expect((await box.exec(['systemctl', 'show', '-p', 'CPUQuotaPerSecUSec', '--value', 'broken.service'])).trim()).toBe(
+      'infinity',
+    );
+    expect(await show('MainPID')).toBe(brokenBefore);
+    // Nor may the user reach any other unit, or reload systemd, on its own.
+    const other = await box.exec([
+      'sh',
+      '-c',
+      "su aura-pk -c 'systemctl restart dbus.service; systemctl daemon-reload' 2>&1 || true",
+    ]);
+    expect(other.match(/Interactive authentication required|Access denied/g)?.length).toBe(2);
+    // Journals stay readable through the systemd-journal group.
+    const logs = (await (await asPk(`/${UNIT}/logs?lines=20`)).json()) as { message: string }[];
+    expect(logs.some((l) => /Started/.test(l.message))).toBe(true);
   });
 
   it('offers read-only and destructive agent tools', async () => {

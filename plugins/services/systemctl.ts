@@ -1,4 +1,5 @@
 import { AuraError, type Host, type RunResult } from '../../core/index.ts';
+import type { Privilege } from './config.ts';
 import { servicesErrors } from './errors.ts';
 
 const SHOW_PROPERTIES = [
@@ -89,6 +90,11 @@ export function systemdError(r: RunResult, what: string): AuraError {
     return servicesErrors.SYSTEMD_UNAVAILABLE(`This server does not run systemd, so units cannot be managed: ${said}`);
   if (/a password is required|is not allowed to execute|sudo: .*command not found/i.test(said))
     return servicesErrors.SUDO_REFUSED(`${what}: ${said}. Install the file \`npm run sudoers\` prints (see systemd/README.md).`);
+  // What systemctl says when polkit does not authorize a non-root caller (no agent to ask).
+  if (/Interactive authentication required|Access denied/i.test(said))
+    return servicesErrors.POLKIT_REFUSED(
+      `${what}: ${said}. Install the rules \`npm run aura -- services polkit\` prints (see systemd/README.md).`,
+    );
   return servicesErrors.SYSTEMD_ERROR(`${what}: ${said || `exit ${r.exitCode}`}`);
 }
 
@@ -142,10 +148,13 @@ export type UnitAction = 'start' | 'stop' | 'restart';
  */
 export const ACTION_TIMEOUT_MS = 200_000;
 
-/** Runs the action as root and answers with the state it left the unit in. */
-export async function runAction(host: Host, unit: string, action: UnitAction) {
+/**
+ * Runs the action with the server's privilege (through sudo, or asking systemd, which polkit
+ * authorizes) and answers with the state it left the unit in.
+ */
+export async function runAction(host: Host, unit: string, action: UnitAction, privilege: Privilege) {
   await showUnit(host, unit);
-  const r = await host.run(['systemctl', action, unit], { sudo: true, timeoutMs: ACTION_TIMEOUT_MS });
+  const r = await host.run(['systemctl', action, unit], { sudo: privilege === 'sudo', timeoutMs: ACTION_TIMEOUT_MS });
   if (r.exitCode !== 0) throw systemdError(r, `systemctl ${action} ${unit} failed`);
   return { status: await showUnit(host, unit), output: (r.stdout + r.stderr).trim() };
 }

@@ -3,7 +3,7 @@ import { defineTool, type PluginContext } from '../../core/index.ts';
 import { UNIT_NAME, type ServicesConfig } from './config.ts';
 import { readLogs } from './journal.ts';
 import { runAction, showUnit, showUnits } from './systemctl.ts';
-import { managedUnit, managedUnits } from './units.ts';
+import { managedUnit, managedUnits, privilegeOf } from './units.ts';
 
 const unitInput = z.object({ unit: z.string().regex(UNIT_NAME) });
 
@@ -38,6 +38,12 @@ export const servicesTools = (ctx: PluginContext<ServicesConfig>) => [
     description: 'Restart a managed systemd service.',
     input: unitInput,
     destructive: true,
-    run: ({ unit }, call) => runAction(call.host!, managedUnit(ctx.config, call.server!.id, unit).unit, 'restart'),
+    run: ({ unit }, call) =>
+      runAction(
+        call.host!,
+        managedUnit(ctx.config, call.server!.id, unit).unit,
+        'restart',
+        privilegeOf(ctx.config, call.server!.id),
+      ),
   }),
 ];

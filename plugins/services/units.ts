@@ -1,5 +1,5 @@
 import { servicesErrors } from './errors.ts';
-import { UNIT_NAME, type ManagedUnit, type ServicesConfig } from './config.ts';
+import { UNIT_NAME, type ManagedUnit, type Privilege, type ServicesConfig } from './config.ts';
 
 /** The managed unit by that name on that server: 400 for a malformed name, 403 for any other unit. */
 export function managedUnit(config: ServicesConfig, serverId: string, unit: unknown): ManagedUnit {
@@ -11,3 +11,5 @@ export function managedUnit(config: ServicesConfig, serverId: string, unit: unkn
 }
 
 export const managedUnits = (config: ServicesConfig, serverId: string): ManagedUnit[] => config.units[serverId] ?? [];
+
+export const privilegeOf = (config: ServicesConfig, serverId: string): Privilege => config.privilege[serverId] ?? 'sudo';

@@ -10,9 +10,13 @@ import { stop, track } from './processes.ts';
 
 const run = promisify(execFile);
 
-/** Built once (a minute or two) and kept: a Debian root file system with systemd, sshd, git and a Python venv. */
-export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v3');
-const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip';
+/**
+ * Built once (a minute or two) and kept: a Debian root file system with systemd, sshd, git, a
+ * Python venv, and polkitd (for Aura's polkit rules).
+ */
+export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v4');
+// debootstrap resolves no virtual packages: polkitd's logind comes with libpam-systemd.
+const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip,libpam-systemd,polkitd';
 
 function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -46,11 +50,18 @@ export async function ensureRootfs(): Promise<string> {
   if (existsSync(path.join(ROOTFS, '.aura-ready'))) return ROOTFS;
   const tmp = `${ROOTFS}.tmp`;
   mkdirSync(path.dirname(ROOTFS), { recursive: true });
-  if (!existsSync(path.join(tmp, 'usr/lib/systemd/systemd'))) {
+  if (!existsSync(path.join(tmp, '.debootstrapped'))) {
     rmSync(tmp, { recursive: true, force: true });
-    await run('debootstrap', ['--variant=minbase', `--include=${PACKAGES}`, 'bookworm', tmp, debianMirror()], {
-      maxBuffer: 64 << 20,
-    });
+    try {
+      await run('debootstrap', ['--variant=minbase', `--include=${PACKAGES}`, 'bookworm', tmp, debianMirror()], {
+        maxBuffer: 64 << 20,
+      });
+    } catch (err) {
+      // A half-made tree must not pass for a made one next time.
+      rmSync(tmp, { recursive: true, force: true });
+      throw err;
+    }
+    writeFileSync(path.join(tmp, '.debootstrapped'), '');
   }
   bake(tmp);
   rmSync(ROOTFS, { recursive: true, force: true });
