@@ -5,7 +5,9 @@ import ts from 'typescript-eslint';
 import aura from './eslint-rules/plugin-boundaries.js';
 
 export default ts.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'ui/build/', 'ui/.svelte-kit/', 'test-artifacts/'] },
+  {
+    ignores: ['node_modules/', 'dist/', 'data/', 'ui/build/', 'ui/.svelte-kit/', 'test-artifacts/', '.stryker-tmp/', 'reports/'],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs.recommended,
