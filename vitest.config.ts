@@ -2,7 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['core/**/*.test.ts', 'plugins/**/*.test.ts', 'test/**/*.test.ts', 'eslint-rules/**/*.test.ts'],
+    include: [
+      'core/**/*.test.ts',
+      'plugins/**/*.test.ts',
+      'test/**/*.test.ts',
+      'eslint-rules/**/*.test.ts',
+      'systemd/**/*.test.ts',
+    ],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     // expect.poll waits for what a test is waiting for; on a loaded 2-core machine that can take

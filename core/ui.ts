@@ -44,17 +44,22 @@ function listFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Changes when the view set or any UI source changes, so a stale build is rebuilt. */
+/**
+ * Changes when the view set or any UI source changes, so a stale build is rebuilt. Paths count
+ * relative to the checkout, so a build stays good when the whole tree moves (made in a staging
+ * folder and installed in /opt/aura, or mounted elsewhere) with its files' times kept.
+ */
 export function uiBuildKey(uiDir: string, views: ViewEntry[]): string {
+  const root = path.dirname(uiDir);
   const sources = [
     ...listFiles(path.join(uiDir, 'src')),
     ...['svelte.config.js', 'vite.config.ts'].map((f) => path.join(uiDir, f)),
     ...new Set(views.flatMap((v) => listFiles(path.dirname(v.file)))),
   ].filter(existsSync);
-  const hash = createHash('sha256').update(JSON.stringify(views));
+  const hash = createHash('sha256').update(JSON.stringify(views.map((v) => ({ ...v, file: path.relative(root, v.file) }))));
   for (const f of sources.sort()) {
     const s = statSync(f);
-    hash.update(`${f}:${s.size}:${s.mtimeMs}\n`);
+    hash.update(`${path.relative(root, f)}:${s.size}:${s.mtimeMs}\n`);
   }
   return hash.digest('hex');
 }

@@ -82,9 +82,10 @@ export interface SystemdBox {
 
 /**
  * Boots the cached root file system with systemd-nspawn: a throwaway overlay over it, the
- * host's network (so the container's sshd listens on a loopback port), systemd as PID 1.
+ * host's network (so the container's sshd listens on a loopback port), systemd as PID 1; `bindRo`
+ * shows host paths inside it, read-only (a checkout, a node binary).
  */
-export async function bootSystemd(): Promise<SystemdBox> {
+export async function bootSystemd(opts: { bindRo?: [hostPath: string, containerPath: string][] } = {}): Promise<SystemdBox> {
   const rootfs = await ensureRootfs();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-box-'));
   chmodSync(dir, 0o755);
@@ -122,6 +123,7 @@ export async function bootSystemd(): Promise<SystemdBox> {
         `--machine=${machine}`,
         '--console=passive',
         `--bind-ro=${dir}:/etc/aura-test`,
+        ...(opts.bindRo ?? []).map(([from, to]) => `--bind-ro=${from}:${to}`),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     ),
