@@ -34,8 +34,26 @@ export function coreApi(opts: {
 }) {
   const { auth, hosts, availability } = opts;
   const health = new Router<AuraState>();
+  const startedAt = performance.now();
+  /**
+   * For load balancers and monitors: anyone gets `{ status }` ("degraded" while a plugin that is
+   * on has failed; the answer is 200 either way, as Aura itself serves). A signed-in caller (or
+   * a token, for a monitoring script) also gets the version, the uptime and the plugins' states.
+   */
   health.get('/api/health', (ctx) => {
-    ctx.body = { status: 'ok', version: CORE_VERSION };
+    const records = opts.plugins();
+    const failed = records.filter((r) => r.state === 'failed').map((r) => r.id);
+    const status = failed.length ? 'degraded' : 'ok';
+    if (!auth.identify(ctx.req).user) {
+      ctx.body = { status };
+      return;
+    }
+    ctx.body = {
+      status,
+      version: CORE_VERSION,
+      uptimeSeconds: Math.floor((performance.now() - startedAt) / 1000),
+      plugins: { started: records.filter((r) => r.state === 'started').map((r) => r.id), failed },
+    };
   });
 
   const api = new Router<AuraState>({ prefix: '/api' });

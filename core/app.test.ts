@@ -19,11 +19,17 @@ describe('the core over HTTP', () => {
   });
   afterAll(() => t?.close());
 
-  it('answers health without auth', async () => {
+  it('answers health without auth with its status only, and a signed-in caller with the details', async () => {
     const res = await t.request('/api/health');
     expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
     const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8'));
-    expect(await res.json()).toEqual({ status: 'ok', version: pkg.version });
+    const details = (await (await t.request('/api/health', { token: auth.token })).json()) as Record<string, unknown>;
+    expect(details).toMatchObject({ status: 'ok', version: pkg.version, plugins: { failed: [] } });
+    expect(details.uptimeSeconds).toEqual(expect.any(Number));
+    expect((details.plugins as { started: string[] }).started).toEqual(
+      t.aura.plugins.filter((p) => p.state === 'started').map((p) => p.id),
+    );
   });
 
   it('refuses a wrong password with INVALID_CREDENTIALS and audits it', async () => {

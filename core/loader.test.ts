@@ -41,7 +41,12 @@ describe('the plugin loader', () => {
     const boom = (await plugins()).find((p) => p.id === 'boom');
     expect(boom).toMatchObject({ state: 'failed', error: '[boom] setup: database is on fire' });
     expect((await t.request('/api/boom', { token })).status).toBe(404);
-    expect((await t.request('/api/health')).status).toBe(200);
+    // Aura still serves, and says it is degraded, naming the failed plugins to a signed-in caller.
+    const health = await t.request('/api/health');
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'degraded' });
+    const details = (await (await t.request('/api/health', { token })).json()) as { plugins: { failed: string[] } };
+    expect(details.plugins.failed).toContain('boom');
   });
 
   it('marks plugins with a missing dependency, bad metadata or a too-new core as failed', async () => {
