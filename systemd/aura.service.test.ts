@@ -33,8 +33,6 @@ describe('Aura under systemd/aura.service in a booted systemd, unprivileged and 
   let token: string;
 
   const sh = (script: string, ...args: string[]) => box.exec(['sh', '-c', script, 'sh', ...args]);
-  const show = async (unit: string, property: string) =>
-    (await box.exec(['systemctl', 'show', '-p', property, '--value', unit])).trim();
 
   beforeAll(async () => {
     // The unit runs what `npm run build` makes: make it from these sources.
@@ -90,27 +88,27 @@ describe('Aura under systemd/aura.service in a booted systemd, unprivileged and 
   });
 
   it('runs as the aura user, with no way to gain privileges', async () => {
-    const pid = await show('aura', 'MainPID');
+    const pid = await box.show('aura', 'MainPID');
     const status = await box.exec(['cat', `/proc/${pid}/status`]);
     const uid = (await box.exec(['id', '-u', 'aura'])).trim();
     expect(status).toMatch(new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, 'm'));
     expect(status).toMatch(/^NoNewPrivs:\s+1$/m);
     expect(status).toMatch(/^CapEff:\s+0+$/m);
-    expect(await show('aura', 'StateDirectory')).toBe('aura');
+    expect(await box.show('aura', 'StateDirectory')).toBe('aura');
   });
 
   it('restarts a managed unit and sets its limits through polkit, without sudo', async () => {
-    const before = await show(WEB, 'MainPID');
+    const before = await box.show(WEB, 'MainPID');
     const restarted = await auraFetch(base, `/api/servers/local/services/${WEB}/restart`, { method: 'POST', token });
     expect(restarted.status, await restarted.clone().text()).toBe(200);
-    expect(await show(WEB, 'MainPID')).not.toBe(before);
+    expect(await box.show(WEB, 'MainPID')).not.toBe(before);
     const limited = await auraFetch(base, `/api/servers/local/services/${WEB}/limits`, {
       method: 'PUT',
       token,
       json: { cpuQuota: '50%', memoryMax: null },
     });
     expect(limited.status, await limited.clone().text()).toBe(200);
-    expect(await show(WEB, 'CPUQuotaPerSecUSec')).toBe('500ms');
+    expect(await box.show(WEB, 'CPUQuotaPerSecUSec')).toBe('500ms');
   });
 
   it('keeps what it starts inside the sandbox: no writes outside its data, no sudo, no other unit', async () => {

@@ -5,7 +5,7 @@ import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { docScreenshot, launchChromium } from './harness/browser.ts';
 import { startFakeGemini, type FakeGemini, type GeminiRequest } from './harness/gemini.ts';
 import { freePort } from './harness/net.ts';
-import { bootSystemd, installTestUnit, type SystemdBox } from './harness/systemd.ts';
+import { bootSystemd, installTestUnit, writeUnit, type SystemdBox } from './harness/systemd.ts';
 
 const KEY = 'AIzaSy-ui-test-key-0123456789abcdefghijkl';
 const UNIT = 'aura-web.service';
@@ -39,13 +39,7 @@ describe('the Agent page in Chromium, against a scripted Gemini and a booted sys
   beforeAll(async () => {
     box = await bootSystemd();
     await installTestUnit(box, UNIT, await freePort());
-    const broken = `[Service]\nExecStart=/bin/sh -c 'echo "<3>${BROKEN_LINE}"; exit 3'\n`;
-    await box.exec([
-      'sh',
-      '-c',
-      `printf '%s' "$0" > /etc/systemd/system/${BROKEN} && systemctl daemon-reload && (systemctl start ${BROKEN} || true)`,
-      broken,
-    ]);
+    await writeUnit(box, BROKEN, `[Service]\nExecStart=/bin/sh -c 'echo "<3>${BROKEN_LINE}"; exit 3'\n`);
     gemini = await startFakeGemini();
     t = await startTestAura(
       {
@@ -77,7 +71,7 @@ describe('the Agent page in Chromium, against a scripted Gemini and a booted sys
     await box?.stop();
   });
 
-  const mainPid = async () => Number((await box.exec(['systemctl', 'show', '-p', 'MainPID', '--value', UNIT])).trim());
+  const mainPid = async () => Number(await box.show(UNIT, 'MainPID'));
 
   async function signIn(aura: TestAura, width = 1280): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height: 900 } });

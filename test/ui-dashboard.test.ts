@@ -6,7 +6,7 @@ import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { freePort } from './harness/net.ts';
 import { startSshd, type TestSshd } from './harness/sshd.ts';
-import { bootSystemd, type SystemdBox } from './harness/systemd.ts';
+import { bootSystemd, writeUnit, type SystemdBox } from './harness/systemd.ts';
 
 /** The README's pictures, taken from the real thing. */
 
@@ -203,11 +203,8 @@ describe('the Services card on the dashboard, on a booted systemd', { timeout: 1
 
   beforeAll(async () => {
     box = await bootSystemd();
-    const unit = (name: string, exec: string) =>
-      box.exec(['sh', '-c', `printf '[Service]\\nExecStart=%s\\n' "$1" > /etc/systemd/system/${name}`, 'sh', exec]);
-    await unit('aura-good.service', '/bin/sleep infinity');
-    await unit('aura-broken.service', '/bin/false');
-    await box.exec(['sh', '-c', 'systemctl daemon-reload && systemctl start aura-good.service aura-broken.service']);
+    await writeUnit(box, 'aura-good.service', '[Service]\nExecStart=/bin/sleep infinity\n');
+    await writeUnit(box, 'aura-broken.service', '[Service]\nExecStart=/bin/false\n');
     t = await startTestAura({
       servers: [{ ...box.server('box'), name: 'Web server' }],
       plugins: {
@@ -230,8 +227,7 @@ describe('the Services card on the dashboard, on a booted systemd', { timeout: 1
     await box?.stop();
   });
 
-  const brokenState = async () =>
-    (await box.exec(['systemctl', 'show', '-p', 'ActiveState', '--value', 'aura-broken.service'])).trim();
+  const brokenState = () => box.show('aura-broken.service', 'ActiveState');
 
   it('counts the failed units and links to the Services panel', async () => {
     await expect.poll(brokenState, { timeout: 10_000 }).toBe('failed');

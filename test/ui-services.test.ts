@@ -7,7 +7,7 @@ import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
 import { googleLogin, startAuraWithGoogle } from './harness/google.ts';
 import { freePort } from './harness/net.ts';
-import { bootSystemd, installTestUnit, type SystemdBox } from './harness/systemd.ts';
+import { bootSystemd, installTestUnit, writeUnit, type SystemdBox } from './harness/systemd.ts';
 
 const UNIT = 'aura-web.service';
 /** Logs one line at each of three priorities (journald reads the `<n>` prefix), then idles. */
@@ -24,13 +24,11 @@ describe('the Services panel in Chromium, on a booted systemd', { timeout: 120_0
   beforeAll(async () => {
     box = await bootSystemd();
     await installTestUnit(box, UNIT, await freePort());
-    const noisy = `[Service]\nExecStart=/bin/sh -c 'echo "<3>disk on fire"; echo "<4>getting warm"; echo "<6>all fine"; exec sleep infinity'\n`;
-    await box.exec([
-      'sh',
-      '-c',
-      `printf '%s' "$0" > /etc/systemd/system/${NOISY} && systemctl daemon-reload && systemctl start ${NOISY}`,
-      noisy,
-    ]);
+    await writeUnit(
+      box,
+      NOISY,
+      `[Service]\nExecStart=/bin/sh -c 'echo "<3>disk on fire"; echo "<4>getting warm"; echo "<6>all fine"; exec sleep infinity'\n`,
+    );
     t = await startTestAura({
       servers: [
         { ...box.server('box'), name: 'Web server' },
@@ -61,7 +59,7 @@ describe('the Services panel in Chromium, on a booted systemd', { timeout: 120_0
     await box?.stop();
   });
 
-  const mainPid = async () => Number((await box.exec(['systemctl', 'show', '-p', 'MainPID', '--value', UNIT])).trim());
+  const mainPid = async () => Number(await box.show(UNIT, 'MainPID'));
 
   async function signIn(width = 1280, height = 800): Promise<Page> {
     const context = await browser.newContext({ viewport: { width, height } });
@@ -210,7 +208,7 @@ describe('the Services panel in Chromium, on a booted systemd', { timeout: 120_0
     await form.getByLabel('MemoryMax').fill('256M');
     await form.getByRole('button', { name: 'Apply and restart' }).click();
     await confirm(page, `Apply limits to ${UNIT} on Web server?`, /CPU 50%, memory 256M/, 'Apply and restart');
-    const shown = (p: string) => async () => (await box.exec(['systemctl', 'show', '-p', p, '--value', UNIT])).trim();
+    const shown = (p: string) => () => box.show(UNIT, p);
     await expect.poll(shown('CPUQuotaPerSecUSec'), { timeout: 20_000 }).toBe('500ms');
     expect(await shown('MemoryMax')()).toBe('268435456');
     await expect.poll(() => form.textContent()).toMatch(/Now: CPU 50%, memory 256 MiB/);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { freePort } from '../../test/harness/net.ts';
 import { connectSocket } from '../../test/harness/sockets.ts';
-import { bootSystemd, installTestUnit, type SystemdBox } from '../../test/harness/systemd.ts';
+import { bootSystemd, installTestUnit, writeUnit, type SystemdBox } from '../../test/harness/systemd.ts';
 import { polkitRules } from './polkit.ts';
 import { sudoersFile } from './sudoers.ts';
 
@@ -32,11 +32,7 @@ describe('services plugin against a real systemd', () => {
       '-c',
       `ln -s /etc/systemd/system/${UNIT} /etc/systemd/system/web-alias.service && systemctl daemon-reload`,
     ]);
-    await box.exec([
-      'sh',
-      '-c',
-      "printf '[Service]\\nType=oneshot\\nExecStart=/bin/false\\n' > /etc/systemd/system/broken.service && systemctl daemon-reload",
-    ]);
+    await writeUnit(box, 'broken.service', '[Service]\nType=oneshot\nExecStart=/bin/false\n', { start: false });
     t = await startTestAura({
       servers: [box.server('box'), box.server('box-as-aura', 'aura'), box.server('box-polkit', 'aura-pk')],
       plugins: {
@@ -281,7 +277,7 @@ describe('services plugin against a real systemd', () => {
     expect(await box.exec(['sh', '-c', "su aura-pk -c 'sudo -n true' 2>&1 || true"])).toMatch(/password is required|not allowed/);
     const asPk = (p: string, init: Parameters<TestAura['request']>[1] = {}) =>
       t.request(`/api/servers/box-polkit/services${p}`, { token, ...init });
-    const show = async (property: string) => (await box.exec(['systemctl', 'show', '-p', property, '--value', UNIT])).trim();
+    const show = (property: string) => box.show(UNIT, property);
 
     const before = await show('MainPID');
     const restarted = await asPk(`/${UNIT}/restart`, { method: 'POST' });
@@ -309,9 +305,7 @@ describe('services plugin against a real systemd', () => {
     });
     const refusedLimits = await asPk('/broken.service/limits', { method: 'PUT', json: { cpuQuota: '10%', memoryMax: null } });
     expect(((await refusedLimits.json()) as { code: string }).code).toBe('POLKIT_REFUSED');
-    expect((await box.exec(['systemctl', 'show', '-p', 'CPUQuotaPerSecUSec', '--value', 'broken.service'])).trim()).toBe(
-      'infinity',
-    );
+    expect(await box.show('broken.service', 'CPUQuotaPerSecUSec')).toBe('infinity');
     expect(await show('MainPID')).toBe(brokenBefore);
     // Nor may the user reach any other unit, or reload systemd, on its own.
     const other = await box.exec([

@@ -77,6 +77,8 @@ export interface SystemdBox {
   server(id: string, user?: string): ServerConfig;
   /** Runs argv inside the container (nsenter), for setting up and checking from outside Aura. */
   exec(argv: string[]): Promise<string>;
+  /** One property of a unit as systemd reports it (`systemctl show -p P --value U`), trimmed. */
+  show(unit: string, property: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export async function bootSystemd(opts: { bindRo?: [hostPath: string, containerP
       hostKey: fingerprint(Buffer.from(hostPub, 'base64')),
     }),
     exec,
+    show: async (unit, property) => (await exec(['systemctl', 'show', '-p', property, '--value', unit])).trim(),
     async stop() {
       await exec(['systemctl', 'poweroff']).catch(() => undefined);
       await stop(nspawn, 8000);
@@ -164,12 +167,20 @@ export async function bootSystemd(opts: { bindRo?: [hostPath: string, containerP
   };
 }
 
+/**
+ * Writes a unit file into the container, reloads systemd, and starts the unit unless told not
+ * to; a unit meant to fail may fail to start.
+ */
+export async function writeUnit(box: SystemdBox, unit: string, text: string, opts: { start?: boolean } = {}): Promise<void> {
+  const start = opts.start === false ? '' : ` && (systemctl start "$1" || true)`;
+  await box.exec(['sh', '-c', `printf '%s' "$0" > "/etc/systemd/system/$1" && systemctl daemon-reload${start}`, text, unit]);
+}
+
 /** A small unit the tests manage: python's web server on a free loopback port. */
 export async function installTestUnit(box: SystemdBox, unit: string, port: number): Promise<void> {
-  const file = `[Unit]\nDescription=Aura test web\n[Service]\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\n`;
-  await box.exec([
-    'sh',
-    '-c',
-    `echo ${Buffer.from(file).toString('base64')} | base64 -d > /etc/systemd/system/${unit} && systemctl daemon-reload && systemctl start ${unit}`,
-  ]);
+  await writeUnit(
+    box,
+    unit,
+    `[Unit]\nDescription=Aura test web\n[Service]\nExecStart=/usr/bin/python3 -m http.server ${port} --bind 127.0.0.1\n`,
+  );
 }
