@@ -1,16 +1,55 @@
 /**
  * `npm run aura -- <plugin> <command> [args]`: the one entry for plugins' command-line helpers
- * (e.g. `npm run aura -- services sudoers --user aura`). Without arguments it lists them.
+ * (e.g. `npm run aura -- services sudoers --user aura`), and the core's own `backup` and
+ * `restore`. Without arguments it lists them.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, loadConfig } from './config.ts';
+import { backupDataDir, restoreDataDir } from './backup.ts';
+import { ConfigError, loadConfig, type CoreConfig } from './config.ts';
 import { discoverPlugins, loadPlugins, pluginFolders } from './loader.ts';
 import { CORE_VERSION, ROOT_DIR } from './version.ts';
+
+const CORE_COMMANDS = [
+  "  npm run aura -- backup <file>    Write the data dir (store without sessions, audit, tokens, plugins' data) to a .tar.gz",
+  '  npm run aura -- restore <file>   Replace the data dir with a backup (Aura stopped); the old one is kept beside it',
+];
+
+/** Whether an Aura answers where this config listens: a restore under it would be overwritten. */
+async function auraAnswers(config: CoreConfig): Promise<boolean> {
+  const host = ['0.0.0.0', '::', ''].includes(config.listen.host) ? '127.0.0.1' : config.listen.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${config.listen.port}/api/health`;
+  return fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function coreCommand(name: string, args: string[], config: CoreConfig, out: NodeJS.WritableStream): Promise<number> {
+  const [file] = args;
+  const dataDir = path.resolve(ROOT_DIR, config.dataDir);
+  if (!file || args.length > 1) {
+    out.write(`Usage: npm run aura -- ${name} <file>\n`);
+    return 2;
+  }
+  if (name === 'backup') {
+    const { files } = await backupDataDir(dataDir, file);
+    out.write(`Backed up ${dataDir} (${files} files and folders, sessions left out) to ${file}.\n`);
+    return 0;
+  }
+  if (await auraAnswers(config)) {
+    out.write(`Aura is running on port ${config.listen.port}: stop it first (systemctl stop aura), then restore.\n`);
+    return 1;
+  }
+  const { keptAt } = await restoreDataDir(file, dataDir);
+  out.write(`Restored ${file} into ${dataDir}.${keptAt ? ` The data dir it replaced is kept at ${keptAt}.` : ''}\n`);
+  return 0;
+}
 
 export async function runCli(args: string[], out: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { config } = loadConfig(ROOT_DIR, env);
   const [pluginId, commandName, ...rest] = args;
+  if (pluginId === 'backup' || pluginId === 'restore') return coreCommand(pluginId, args.slice(1), config, out);
   const found = discoverPlugins(pluginFolders(ROOT_DIR, config)).found.filter((f) => !pluginId || f.id === pluginId);
   // Only the plugins asked about are imported; their own settings are validated as at start.
   const settings = Object.fromEntries(Object.entries(config.plugins).filter(([id]) => found.some((f) => f.id === id)));
@@ -24,7 +63,7 @@ export async function runCli(args: string[], out: NodeJS.WritableStream, env: No
     );
     if (pluginId)
       out.write(`No command "${[pluginId, commandName].filter(Boolean).join(' ')}".${record?.error ? ` ${record.error}` : ''}\n`);
-    out.write(lines.length ? `Commands:\n${lines.join('\n')}\n` : 'No plugin offers a command.\n');
+    out.write(`Commands:\n${[...CORE_COMMANDS, ...lines].join('\n')}\n`);
     return pluginId ? 2 : 0;
   }
   await command.run(rest, { config: record.config, out });
