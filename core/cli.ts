@@ -8,11 +8,13 @@ import path from 'node:path';
 import { backupDataDir, restoreDataDir } from './backup.ts';
 import { ConfigError, loadConfig, type CoreConfig } from './config.ts';
 import { discoverPlugins, loadPlugins, pluginFolders } from './loader.ts';
+import { ensureUiFor } from './ui.ts';
 import { CORE_VERSION, ROOT_DIR } from './version.ts';
 
 const CORE_COMMANDS = [
   "  npm run aura -- backup <file>    Write the data dir (store without sessions, audit, tokens, plugins' data) to a .tar.gz",
   '  npm run aura -- restore <file>   Replace the data dir with a backup (Aura stopped); the old one is kept beside it',
+  '  npm run aura -- build-ui         Build the web UI for the enabled plugins now, not at the next start',
 ];
 
 /** Whether an Aura answers where this config listens: a restore under it would be overwritten. */
@@ -50,6 +52,10 @@ export async function runCli(args: string[], out: NodeJS.WritableStream, env: No
   const { config } = loadConfig(ROOT_DIR, env);
   const [pluginId, commandName, ...rest] = args;
   if (pluginId === 'backup' || pluginId === 'restore') return coreCommand(pluginId, args.slice(1), config, out);
+  if (pluginId === 'build-ui') {
+    out.write((await ensureUiFor(ROOT_DIR, config)) ? 'Built the web UI.\n' : 'The web UI is built already.\n');
+    return 0;
+  }
   const found = discoverPlugins(pluginFolders(ROOT_DIR, config)).found.filter((f) => !pluginId || f.id === pluginId);
   // Only the plugins asked about are imported; their own settings are validated as at start.
   const settings = Object.fromEntries(Object.entries(config.plugins).filter(([id]) => found.some((f) => f.id === id)));

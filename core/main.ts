@@ -2,11 +2,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startAura } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { discoverPlugins, isEnabled, pluginFolders } from './loader.ts';
 import { createLogger } from './logger.ts';
 import { redactor, secretValues } from './redact.ts';
 import { readSecrets } from './secrets.ts';
-import { collectViews, ensureUiBuilt } from './ui.ts';
+import { ensureUiFor } from './ui.ts';
 import { ROOT_DIR } from './version.ts';
 
 const rootDir = ROOT_DIR;
@@ -29,14 +28,7 @@ async function main(): Promise<void> {
   // A promise nobody waited for must not take Aura down (under systemd: a restart loop).
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  const found = discoverPlugins(pluginFolders(rootDir, config)).found;
-  const plugins = found.map((p) => ({ ...p, enabled: isEnabled(config.plugins, p.id) }));
-  await ensureUiBuilt({
-    uiDir: path.join(rootDir, 'ui'),
-    outDir: path.join(rootDir, 'ui', 'build'),
-    views: collectViews(plugins),
-    onBuild: () => log.info('building the web UI (plugins or UI sources changed)…'),
-  });
+  await ensureUiFor(rootDir, config, () => log.info('building the web UI (plugins or UI sources changed)…'));
 
   const secrets = readSecrets(process.env);
   const aura = await startAura({ config, rootDir, secrets, logger: log, configFiles: files });

@@ -6,7 +6,9 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { send } from '@koa/send';
 import type { Middleware } from 'koa';
+import type { CoreConfig } from './config.ts';
 import { coreErrors } from './errors.ts';
+import { discoverPlugins, isEnabled, pluginFolders } from './loader.ts';
 import { isApiPath } from './http.ts';
 
 /** Where a plugin's view shows: inside a server, as a home-page card, or as a page of its own. */
@@ -95,6 +97,17 @@ export async function ensureUiBuilt(opts: { uiDir: string; outDir: string; views
   await rm(opts.outDir, { recursive: true, force: true });
   await rename(tmpOut, opts.outDir);
   return true;
+}
+
+/** The web UI with the views of the plugins this config enables, built if it is not yet: at start, or at install time. */
+export async function ensureUiFor(rootDir: string, config: CoreConfig, onBuild?: () => void): Promise<boolean> {
+  const found = discoverPlugins(pluginFolders(rootDir, config)).found;
+  return ensureUiBuilt({
+    uiDir: path.join(rootDir, 'ui'),
+    outDir: path.join(rootDir, 'ui', 'build'),
+    views: collectViews(found.map((p) => ({ ...p, enabled: isEnabled(config.plugins, p.id) }))),
+    onBuild,
+  });
 }
 
 /** CSP hashes of the inline bootstrap scripts SvelteKit writes into the fallback page. */

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +46,8 @@ describe('the web UI in Chromium', () => {
     const port = new URL(t.url).port;
     const row = page.getByRole('row').filter({ has: page.getByRole('cell', { name: port, exact: true }) });
     await expect.poll(() => row.count()).toBeGreaterThan(0);
-    expect(await row.first().getByRole('cell', { name: 'node', exact: true }).count()).toBe(1);
+    const comm = readFileSync('/proc/self/comm', 'utf8').trim(); // "node", or Node 24's "MainThread"
+    expect(await row.first().getByRole('cell', { name: comm, exact: true }).count()).toBe(1);
 
     await page.getByLabel('Filter ports').fill(port);
     await expect.poll(() => page.getByRole('row').count()).toBe(2); // header + Aura's port

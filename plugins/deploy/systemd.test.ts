@@ -309,7 +309,7 @@ describe('deploy to a real systemd host over SSH', () => {
       { name: 'dependencies', status: 'failed' },
       { name: 'rollback', status: 'succeeded' },
     ]);
-    expect(logOf(failed, 'rollback')).toContain('No requirements.txt: nothing to install');
+    expect(logOf(failed, 'rollback'), JSON.stringify(failed.log)).toContain('No requirements.txt: nothing to install');
     expect(await plain.head()).toBe(next);
     expect(await mainPid(plain)).toBe(before);
   });

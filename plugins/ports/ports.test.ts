@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from '../../test/harness/aura.ts';
 import { startSshd, type TestSshd } from '../../test/harness/sshd.ts';
@@ -20,7 +21,7 @@ describe('ports plugin', () => {
     await sshd?.stop();
   });
 
-  it("lists Aura's own port on local, owned by node", async () => {
+  it("lists Aura's own port on local, owned by this process under the name the kernel gives it", async () => {
     const res = await t.request('/api/servers/local/ports', { token });
     expect(res.status).toBe(200);
     const ports = (await res.json()) as ListeningPort[];
@@ -31,7 +32,8 @@ describe('ports plugin', () => {
       port: Number(new URL(t.url).port),
       state: 'LISTEN',
       pid: process.pid,
-      process: 'node',
+      // "node" on Node 20, "MainThread" on Node 24, which names its main thread: ss and ps say the same.
+      process: readFileSync('/proc/self/comm', 'utf8').trim(),
     });
   });
 

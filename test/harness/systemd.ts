@@ -12,11 +12,12 @@ const run = promisify(execFile);
 
 /**
  * Built once (a minute or two) and kept: a Debian root file system with systemd, sshd, git, a
- * Python venv, and polkitd (for Aura's polkit rules).
+ * Python venv, polkitd (for Aura's polkit rules), and make and g++ (the installer builds node-pty).
  */
-export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v4');
+export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v5');
 // debootstrap resolves no virtual packages: polkitd's logind comes with libpam-systemd.
-const PACKAGES = 'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip,libpam-systemd,polkitd';
+const PACKAGES =
+  'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip,libpam-systemd,polkitd,make,g++';
 
 function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -85,9 +86,11 @@ export interface SystemdBox {
 /**
  * Boots the cached root file system with systemd-nspawn: a throwaway overlay over it, the
  * host's network (so the container's sshd listens on a loopback port), systemd as PID 1; `bindRo`
- * shows host paths inside it, read-only (a checkout, a node binary).
+ * shows host paths inside it, read-only (a checkout, a node binary), and `bind` writable (a cache).
  */
-export async function bootSystemd(opts: { bindRo?: [hostPath: string, containerPath: string][] } = {}): Promise<SystemdBox> {
+export async function bootSystemd(
+  opts: { bindRo?: [hostPath: string, containerPath: string][]; bind?: [hostPath: string, containerPath: string][] } = {},
+): Promise<SystemdBox> {
   const rootfs = await ensureRootfs();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-box-'));
   chmodSync(dir, 0o755);
@@ -126,6 +129,7 @@ export async function bootSystemd(opts: { bindRo?: [hostPath: string, containerP
         '--console=passive',
         `--bind-ro=${dir}:/etc/aura-test`,
         ...(opts.bindRo ?? []).map(([from, to]) => `--bind-ro=${from}:${to}`),
+        ...(opts.bind ?? []).map(([from, to]) => `--bind=${from}:${to}`),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     ),

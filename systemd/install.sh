@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# Installs Aura from this checkout as a sandboxed systemd service (systemd/README.md):
+#   sudo ./systemd/install.sh [--port 7070]       install, or bring an installation up to date
+#   sudo ./systemd/install.sh --uninstall [--purge]
+# Ubuntu 22.04/24.04, Debian 12, and WSL2 with systemd on. Run it again at any time: it changes
+# only what differs, and says so.
+set -euo pipefail
+
+SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PREFIX=/opt/aura
+ETC=/etc/aura
+DATA=/var/lib/aura
+USER_NAME=aura
+UNIT=/etc/systemd/system/aura.service
+RULES=/etc/polkit-1/rules.d/50-aura.rules
+port=7070
+mode=install
+purge=no
+changed=()
+
+say() { printf '%s\n' "$*"; }
+die() {
+  printf 'install.sh: %s\n' "$*" >&2
+  exit 1
+}
+usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --port)
+      [[ "${2:-}" =~ ^[0-9]{1,5}$ ]] && [ "$2" -le 65535 ] || die "--port takes a port number"
+      port="$2"
+      shift
+      ;;
+    --uninstall) mode=uninstall ;;
+    --purge) purge=yes ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *)
+      usage >&2
+      die "unknown option: $1"
+      ;;
+  esac
+  shift
+done
+[ "$purge" = no ] || [ "$mode" = uninstall ] || die "--purge goes with --uninstall"
+
+[ "$(id -u)" -eq 0 ] || die "run it as root: sudo $0"
+
+if [ "$(cat /proc/1/comm 2>/dev/null)" != systemd ]; then
+  if grep -qi microsoft /proc/version 2>/dev/null; then
+    die "this WSL2 distribution runs without systemd. Turn it on: put these two lines in /etc/wsl.conf,
+  [boot]
+  systemd=true
+then run 'wsl --shutdown' in Windows, open the distribution again, and run this again."
+  fi
+  die "systemd is not PID 1 here, and Aura runs as a systemd service. Start Aura with 'npm start' instead."
+fi
+
+# Writes $2 to $1 (mode $3, owner $4) when it differs, and notes the change as $5.
+put() {
+  local file="$1" content="$2" mode="$3" owner="$4" what="$5"
+  if [ -f "$file" ] && [ "$(cat "$file")" = "$content" ]; then return 0; fi
+  install -d "$(dirname "$file")"
+  printf '%s\n' "$content" >"$file.new"
+  chmod "$mode" "$file.new"
+  chown "$owner" "$file.new"
+  mv -f "$file.new" "$file"
+  changed+=("$what")
+}
+
+uninstall() {
+  if systemctl list-unit-files aura.service >/dev/null 2>&1; then
+    systemctl disable --now aura.service >/dev/null 2>&1 || true
+  fi
+  rm -f "$UNIT" "$RULES"
+  systemctl daemon-reload
+  rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old"
+  if [ "$purge" = yes ]; then
+    rm -rf "$ETC" "$DATA"
+    if id "$USER_NAME" >/dev/null 2>&1; then userdel "$USER_NAME"; fi
+    say "Aura is removed, with its settings ($ETC), its data ($DATA) and its user."
+  else
+    say "Aura is removed. Its settings ($ETC) and data ($DATA) are kept: --uninstall --purge removes them too."
+  fi
+}
+
+if [ "$mode" = uninstall ]; then
+  uninstall
+  exit 0
+fi
+
+# Node.js 20.19 or newer, where systemd will find it.
+NODE="$(command -v node || true)"
+[ -n "$NODE" ] || die "Node.js 20.19 or newer is needed. On Ubuntu or Debian:
+  curl -fsSL https://deb.nodesource.com/setup_22.x | bash - && apt-get install -y nodejs"
+NODE="$(readlink -f "$NODE")"
+"$NODE" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' ||
+  die "Node.js $("$NODE" --version) is too old: Aura needs 20.19 or newer (NodeSource's setup_22.x gives 22)."
+NODE_PREFIX="$(dirname "$(dirname "$NODE")")"
+NPM="$(command -v npm || true)"
+[ -n "$NPM" ] || die "npm is needed (it comes with Node.js from NodeSource)."
+for tool in make g++ python3; do
+  command -v "$tool" >/dev/null || die "$tool is needed to build node-pty (terminals): apt-get install -y build-essential python3"
+done
+
+# The user Aura runs as: no shell, no home of its own but its data.
+if ! id "$USER_NAME" >/dev/null 2>&1; then
+  useradd --system --home-dir "$DATA" --no-create-home --shell /usr/sbin/nologin "$USER_NAME"
+  changed+=("user $USER_NAME")
+fi
+if getent group systemd-journal >/dev/null && ! id -nG "$USER_NAME" | tr ' ' '\n' | grep -qx systemd-journal; then
+  usermod -aG systemd-journal "$USER_NAME"
+  changed+=("$USER_NAME in systemd-journal")
+fi
+
+# Settings and secrets, made once and never overwritten.
+polkit=no
+if [ -d /etc/polkit-1/rules.d ] || command -v pkaction >/dev/null; then polkit=yes; fi
+install -d -m 0755 "$ETC"
+if [ ! -f "$ETC/config.yaml" ]; then
+  privilege=""
+  [ "$polkit" = yes ] && privilege="    privilege: { local: polkit }"
+  put "$ETC/config.yaml" "# Aura's settings (README.md#configuration); the installer made this and never overwrites it.
+listen: { host: 127.0.0.1, port: $port }
+plugins:
+  services:
+    units: {}
+$privilege" 0640 "root:$USER_NAME" "$ETC/config.yaml"
+fi
+if [ ! -f "$ETC/aura.env" ]; then
+  secret="$("$NODE" -e 'process.stdout.write(require("node:crypto").randomBytes(48).toString("base64"))')"
+  put "$ETC/aura.env" "# Aura's secrets (mode 0600). The admin password is generated at the first start, unless set here.
+SESSION_SECRET=$secret" 0600 root:root "$ETC/aura.env"
+fi
+port="$(sed -n 's/^listen:.*port: *\([0-9]*\).*/\1/p' "$ETC/config.yaml" | head -n 1)"
+port="${port:-7070}"
+
+# The code: copied from this checkout, dependencies installed and everything built here, once.
+manifest() {
+  (cd "$1" && find . \( -path ./node_modules -o -path ./.git -o -path ./data -o -path ./dist -o -path ./ui/build \
+    -o -path ./ui/.svelte-kit -o -path ./test-artifacts -o -path ./.stryker-tmp -o -path ./reports \) -prune \
+    -o -type f -print | LC_ALL=C sort | tr '\n' '\0' | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+}
+wanted="$(manifest "$SRC")"
+if [ "$(cat "$PREFIX/.aura-source" 2>/dev/null)" != "$wanted" ]; then
+  say "Installing Aura from $SRC into $PREFIX (npm ci and a build: a minute or two)…"
+  rm -rf "$PREFIX.new"
+  install -d -m 0755 "$PREFIX.new"
+  tar -C "$SRC" --exclude=./node_modules --exclude=./.git --exclude=./data --exclude=./dist --exclude=./ui/build \
+    --exclude=./ui/.svelte-kit --exclude=./test-artifacts --exclude=./.stryker-tmp --exclude=./reports -cf - . |
+    tar -C "$PREFIX.new" --no-same-owner -xf -
+  # node-pty builds against this Node's own headers where it has them (no download).
+  if [ -f "$NODE_PREFIX/include/node/node.h" ]; then export npm_config_nodedir="$NODE_PREFIX"; fi
+  (cd "$PREFIX.new" && "$NPM" ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
+  (cd "$PREFIX.new" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js build-ui >/dev/null)
+  chown -R "root:root" "$PREFIX.new"
+  # Aura rebuilds its UI when the enabled plugins' panels change: that folder is its own.
+  chown -R "$USER_NAME:$USER_NAME" "$PREFIX.new/ui"
+  printf '%s\n' "$wanted" >"$PREFIX.new/.aura-source"
+  if [ -d "$PREFIX" ]; then
+    systemctl stop aura.service 2>/dev/null || true
+    rm -rf "$PREFIX.old"
+    mv "$PREFIX" "$PREFIX.old"
+  fi
+  mv "$PREFIX.new" "$PREFIX"
+  rm -rf "$PREFIX.old"
+  changed+=("the code in $PREFIX")
+fi
+
+# The sandboxed unit, run by this Node.
+put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0644 root:root "$UNIT"
+
+# What Aura may do to the managed units, through polkit (systemd/README.md).
+if [ "$polkit" = yes ]; then
+  rules="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js services polkit --user "$USER_NAME" --server local)"
+  put "$RULES" "$rules" 0644 root:root "$RULES"
+else
+  say "polkit is not installed: the services plugin cannot change units until it is (apt-get install polkitd, then run this again), or until sudo is set up (systemd/README.md)."
+fi
+
+wait_healthy() {
+  for _ in $(seq 1 240); do
+    if "$NODE" -e "fetch('http://127.0.0.1:$port/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+      return 0
+    fi
+    sleep 0.25
+  done
+  journalctl -u aura.service -n 30 --no-pager >&2 || true
+  die "Aura did not answer on port $port within a minute; its log is above."
+}
+
+if [ ${#changed[@]} -gt 0 ]; then systemctl daemon-reload; fi
+if ! systemctl is-enabled --quiet aura.service; then
+  systemctl enable --quiet aura.service
+  changed+=("aura.service enabled")
+fi
+if [ ${#changed[@]} -gt 0 ] || ! systemctl is-active --quiet aura.service; then
+  systemctl restart aura.service
+  wait_healthy
+fi
+
+url="http://127.0.0.1:$port"
+if [ ${#changed[@]} -eq 0 ]; then
+  say "Nothing to change: Aura is installed and running at $url."
+  exit 0
+fi
+say "Changed: $(
+  IFS=,
+  printf '%s' "${changed[*]}" | sed 's/,/, /g'
+)."
+say "Aura runs at $url (systemctl status aura; journalctl -u aura)."
+password="$(journalctl -u aura.service -o cat --no-pager 2>/dev/null | sed -n 's/.*\(user [^ ]*, password [^ ]*\) (shown only this once).*/\1/p' | tail -n 1)"
+if [ -n "$password" ]; then
+  say "Sign in as $password: it is shown only this once, and only its hash is kept."
+else
+  say "Sign in with the admin password from Aura's first start, or set ADMIN_PASSWORD in $ETC/aura.env and restart."
+fi

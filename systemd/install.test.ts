@@ -1,0 +1,135 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../test/harness/net.ts';
+import { auraFetch } from '../test/harness/requests.ts';
+import { bootSystemd, type SystemdBox } from '../test/harness/systemd.ts';
+
+const ROOT_DIR = path.join(import.meta.dirname, '..');
+
+/** A clean checkout of this working tree: what git tracks or would track, nothing it ignores. */
+function cleanCheckout(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aura-src-'));
+  execFileSync('sh', ['-c', 'git ls-files -co --exclude-standard -z | xargs -0 tar -cf - | tar -C "$1" -xf -', 'sh', dir], {
+    cwd: ROOT_DIR,
+    maxBuffer: 64 << 20,
+  });
+  return dir;
+}
+
+/** Seconds with a tenth, for the figures a person reads. */
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+describe('systemd/install.sh in a booted systemd, from a clean checkout', { timeout: 600_000 }, () => {
+  let box: SystemdBox;
+  let src: string;
+  let port: number;
+  /** The installer's own words, per run. */
+  const said: string[] = [];
+
+  /** Runs the installer inside the container, offline from npm's cache (as CI filled it). */
+  const install = async (...args: string[]) => {
+    const started = performance.now();
+    const out = await box.exec([
+      'env',
+      'npm_config_offline=true',
+      'npm_config_cache=/root/.npm',
+      'sh',
+      '-c',
+      '"$@" 2>&1',
+      'sh',
+      '/src/aura/systemd/install.sh',
+      ...args,
+    ]);
+    said.push(out);
+    return { out, ms: performance.now() - started };
+  };
+
+  beforeAll(async () => {
+    src = cleanCheckout();
+    const node = realpathSync(process.execPath);
+    const headers = path.join(path.dirname(path.dirname(node)), 'include', 'node');
+    const npm = path.dirname(path.dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm']).toString().trim())));
+    box = await bootSystemd({
+      bindRo: [
+        [src, '/src/aura'],
+        [node, '/usr/bin/node'],
+        [npm, '/usr/lib/node_modules/npm'],
+        ...(existsSync(headers) ? [[headers, '/usr/include/node'] as [string, string]] : []),
+      ],
+      bind: [[path.join(os.homedir(), '.npm'), '/root/.npm']],
+    });
+    await box.exec(['ln', '-sf', '/usr/lib/node_modules/npm/bin/npm-cli.js', '/usr/bin/npm']);
+    port = await freePort();
+  }, 120_000);
+  afterAll(async () => {
+    await box?.stop();
+    if (src) rmSync(src, { recursive: true, force: true });
+  });
+
+  it('installs Aura as a running, sandboxed service, and prints where and how to sign in', async () => {
+    const { out, ms } = await install('--port', String(port));
+    console.log(`install.sh, first run: ${seconds(ms)}`);
+    expect(out).toContain(`Aura runs at http://127.0.0.1:${port}`);
+    const password = /Sign in as user admin, password (\S+):/.exec(out)?.[1];
+    expect(password, out).toBeDefined();
+    expect(await box.show('aura.service', 'ActiveState')).toBe('active');
+    expect(await box.show('aura.service', 'User')).toBe('aura');
+    const login = await auraFetch(`http://127.0.0.1:${port}`, '/auth/login', {
+      method: 'POST',
+      json: { username: 'admin', password },
+    });
+    expect(login.status).toBe(200);
+    const report = await box.exec(['systemd-analyze', 'security', '--no-pager', 'aura.service']);
+    expect(Number(/Overall exposure level for aura\.service: ([\d.]+)/.exec(report)![1])).toBeLessThanOrEqual(3.0);
+    // Settings and secrets: private, and the session secret generated.
+    expect(await box.exec(['stat', '-c', '%a %U', '/etc/aura/aura.env', '/etc/aura/config.yaml', '/var/lib/aura'])).toBe(
+      '600 root\n640 root\n700 aura\n',
+    );
+    expect(await box.exec(['cat', '/etc/aura/aura.env'])).toMatch(/^SESSION_SECRET=\S{64}$/m);
+    // polkit is there, so Aura asks systemd through it, under the rules written for it.
+    expect(await box.exec(['cat', '/etc/aura/config.yaml'])).toContain('privilege: { local: polkit }');
+    expect(await box.exec(['cat', '/etc/polkit-1/rules.d/50-aura.rules'])).toContain('subject.user !== "aura"');
+    // The code is root's and read-only to Aura, but for the UI it may rebuild.
+    expect(await box.exec(['stat', '-c', '%U', '/opt/aura/dist/core/main.js', '/opt/aura/ui/build/index.html'])).toBe(
+      'root\naura\n',
+    );
+  });
+
+  it('changes nothing when run again, and says so', async () => {
+    const pid = await box.show('aura.service', 'MainPID');
+    const { out, ms } = await install();
+    console.log(`install.sh, second run: ${seconds(ms)}`);
+    expect(out.trim()).toBe(`Nothing to change: Aura is installed and running at http://127.0.0.1:${port}.`);
+    expect(await box.show('aura.service', 'MainPID')).toBe(pid);
+  });
+
+  it('removes itself but the settings and data, and everything with --purge', async () => {
+    const { out } = await install('--uninstall');
+    expect(out).toContain('Its settings (/etc/aura) and data (/var/lib/aura) are kept');
+    const exists = async (p: string) => (await box.exec(['sh', '-c', 'test -e "$1" && echo yes || echo no', 'sh', p])).trim();
+    for (const gone of ['/opt/aura', '/etc/systemd/system/aura.service', '/etc/polkit-1/rules.d/50-aura.rules'])
+      expect(await exists(gone), gone).toBe('no');
+    expect(await exists('/etc/aura/aura.env')).toBe('yes');
+    expect(await exists('/var/lib/aura/store.json')).toBe('yes');
+    expect(await box.show('aura.service', 'LoadState')).toBe('not-found');
+    await install('--uninstall', '--purge');
+    for (const gone of ['/etc/aura', '/var/lib/aura']) expect(await exists(gone), gone).toBe('no');
+    expect(await box.exec(['sh', '-c', 'id aura 2>&1 || true'])).toMatch(/no such user/);
+  });
+
+  it('refuses what it cannot do, saying why', async () => {
+    const purgeAlone = await box.exec(['bash', '/src/aura/systemd/install.sh', '--purge']).then(
+      () => 'ran',
+      (e: { stderr?: string }) => e.stderr ?? '',
+    );
+    expect(purgeAlone).toContain('--purge goes with --uninstall');
+    const badPort = await box.exec(['bash', '/src/aura/systemd/install.sh', '--port', '70000']).then(
+      () => 'ran',
+      (e: { stderr?: string }) => e.stderr ?? '',
+    );
+    expect(badPort).toContain('--port takes a port number');
+  });
+});
