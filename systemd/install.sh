@@ -138,7 +138,7 @@ fi
 port="$(sed -n 's/^listen:.*port: *\([0-9]*\).*/\1/p' "$ETC/config.yaml" | head -n 1)"
 port="${port:-7070}"
 
-# The code: copied from this checkout, dependencies installed and everything built here, once.
+# The code: copied from this checkout, its dependencies installed and everything built here, once.
 manifest() {
   (cd "$1" && find . \( -path ./node_modules -o -path ./.git -o -path ./data -o -path ./dist -o -path ./ui/build \
     -o -path ./ui/.svelte-kit -o -path ./test-artifacts -o -path ./.stryker-tmp -o -path ./reports \) -prune \
@@ -154,9 +154,19 @@ if [ "$(cat "$PREFIX/.aura-source" 2>/dev/null)" != "$wanted" ]; then
     tar -C "$PREFIX.new" --no-same-owner -xf -
   # node-pty builds against this Node's own headers where it has them (no download).
   if [ -f "$NODE_PREFIX/include/node/node.h" ]; then export npm_config_nodedir="$NODE_PREFIX"; fi
-  (cd "$PREFIX.new" && "$NPM" ci --omit=dev --no-audit --no-fund --loglevel=error >/dev/null)
-  (cd "$PREFIX.new" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js build-ui >/dev/null)
+  # The build needs the type packages, so everything is installed, built, then pruned to what runs.
+  log="$(mktemp)"
+  if ! (cd "$PREFIX.new" && "$NPM" ci --no-audit --no-fund --loglevel=error &&
+    AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js build-ui &&
+    "$NPM" prune --omit=dev --no-audit --no-fund --loglevel=error) >"$log" 2>&1; then
+    tail -n 40 "$log" >&2
+    rm -rf "$PREFIX.new" "$log"
+    die "the install in $PREFIX.new failed (above); $PREFIX is as it was."
+  fi
+  rm -f "$log"
+  # Root's, readable by all and writable by none else, whatever the checkout's modes were.
   chown -R "root:root" "$PREFIX.new"
+  chmod -R u+rwX,go+rX,go-w "$PREFIX.new"
   # Aura rebuilds its UI when the enabled plugins' panels change: that folder is its own.
   chown -R "$USER_NAME:$USER_NAME" "$PREFIX.new/ui"
   printf '%s\n' "$wanted" >"$PREFIX.new/.aura-source"

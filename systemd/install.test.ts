@@ -32,17 +32,21 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
   /** Runs the installer inside the container, offline from npm's cache (as CI filled it). */
   const install = async (...args: string[]) => {
     const started = performance.now();
-    const out = await box.exec([
-      'env',
-      'npm_config_offline=true',
-      'npm_config_cache=/root/.npm',
-      'sh',
-      '-c',
-      '"$@" 2>&1',
-      'sh',
-      '/src/aura/systemd/install.sh',
-      ...args,
-    ]);
+    const out = await box
+      .exec([
+        'env',
+        'npm_config_offline=true',
+        'npm_config_cache=/root/.npm',
+        'sh',
+        '-c',
+        '"$@" 2>&1',
+        'sh',
+        '/src/aura/systemd/install.sh',
+        ...args,
+      ])
+      .catch((e: { stdout?: string; stderr?: string }) => {
+        throw new Error(`install.sh ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+      });
     said.push(out);
     return { out, ms: performance.now() - started };
   };
