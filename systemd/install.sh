@@ -13,6 +13,7 @@ DATA=/var/lib/aura
 USER_NAME=aura
 UNIT=/etc/systemd/system/aura.service
 RULES=/etc/polkit-1/rules.d/50-aura.rules
+BACKUPS=/var/backups/aura
 port=7070
 mode=install
 purge=no
@@ -71,19 +72,57 @@ put() {
   changed+=("$what")
 }
 
+# Restarts Aura and waits until it answers; fails at once when it exits (systemd counts the
+# restarts), or after a minute.
+start_healthy() {
+  systemctl restart aura.service
+  local restarts
+  restarts="$(systemctl show -p NRestarts --value aura.service)"
+  for _ in $(seq 1 240); do
+    if "$NODE" -e "fetch('http://127.0.0.1:$port/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
+      return 0
+    fi
+    if [ "$(systemctl show -p NRestarts --value aura.service)" != "$restarts" ] ||
+      systemctl is-failed --quiet aura.service; then break; fi
+    sleep 0.25
+  done
+  journalctl -u aura.service -n 30 --no-pager >&2 || true
+  return 1
+}
+
+# The upgrade failed: the old code and the data from before it go back.
+roll_back() {
+  trap - EXIT
+  systemctl stop aura.service || true
+  rm -rf "$PREFIX.failed"
+  mv "$PREFIX" "$PREFIX.failed"
+  mv "$PREFIX.old" "$PREFIX"
+  put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0644 root:root "$UNIT"
+  systemctl daemon-reload
+  if [ -n "${backup:-}" ]; then
+    rm -rf "$DATA.failed-upgrade"
+    mv "$DATA" "$DATA.failed-upgrade"
+    install -d -m 0700 -o "$USER_NAME" -g "$USER_NAME" "$DATA"
+    tar -xzf "$backup" -C "$DATA" --no-same-owner
+    chown -R "$USER_NAME:$USER_NAME" "$DATA"
+  fi
+  start_healthy || die "the new version did not start, and the previous one did not either: see the log above."
+  die "the upgrade failed (above). The previous version runs again, on the data as it was before the upgrade; the new code is kept in $PREFIX.failed${backup:+, the data it left in $DATA.failed-upgrade}."
+}
+
 uninstall() {
   if systemctl list-unit-files aura.service >/dev/null 2>&1; then
     systemctl disable --now aura.service >/dev/null 2>&1 || true
   fi
   rm -f "$UNIT" "$RULES"
   systemctl daemon-reload
-  rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old"
+  rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old" "$PREFIX.failed"
   if [ "$purge" = yes ]; then
-    rm -rf "$ETC" "$DATA"
+    rm -rf "$ETC" "$DATA" "$DATA.failed-upgrade" "$BACKUPS"
     if id "$USER_NAME" >/dev/null 2>&1; then userdel "$USER_NAME"; fi
-    say "Aura is removed, with its settings ($ETC), its data ($DATA) and its user."
+    say "Aura is removed, with its settings ($ETC), its data ($DATA), its backups ($BACKUPS) and its user."
   else
-    say "Aura is removed. Its settings ($ETC) and data ($DATA) are kept: --uninstall --purge removes them too."
+    say "Aura is removed. Its settings ($ETC), data ($DATA) and backups ($BACKUPS) are kept: --uninstall --purge removes them too."
   fi
 }
 
@@ -171,12 +210,21 @@ if [ "$(cat "$PREFIX/.aura-source" 2>/dev/null)" != "$wanted" ]; then
   chown -R "$USER_NAME:$USER_NAME" "$PREFIX.new/ui"
   printf '%s\n' "$wanted" >"$PREFIX.new/.aura-source"
   if [ -d "$PREFIX" ]; then
+    # An upgrade: the data as it was goes to a backup first, and the old code stays until the
+    # new one answers.
     systemctl stop aura.service 2>/dev/null || true
+    if [ -d "$DATA" ]; then
+      install -d -m 0700 "$BACKUPS"
+      backup="$BACKUPS/aura-$(date -u +%Y%m%dT%H%M%SZ).tar.gz"
+      AURA_CONFIG="$ETC/config.yaml" AURA_DATA_DIR="$DATA" "$NODE" "$PREFIX.new/dist/core/cli.js" backup "$backup" >/dev/null
+      say "The data in $DATA is backed up to $backup."
+    fi
     rm -rf "$PREFIX.old"
     mv "$PREFIX" "$PREFIX.old"
   fi
   mv "$PREFIX.new" "$PREFIX"
-  rm -rf "$PREFIX.old"
+  # From here on, an upgrade that fails in any way puts the previous version back.
+  if [ -d "$PREFIX.old" ]; then trap 'if [ -d "$PREFIX.old" ]; then roll_back; fi' EXIT; fi
   changed+=("the code in $PREFIX")
 fi
 
@@ -185,22 +233,12 @@ put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0
 
 # What Aura may do to the managed units, through polkit (systemd/README.md).
 if [ "$polkit" = yes ]; then
-  rules="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js services polkit --user "$USER_NAME" --server local)"
+  rules="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js services polkit --user "$USER_NAME" --server local 2>&1)" ||
+    die "the polkit rules could not be made from $ETC/config.yaml: $rules"
   put "$RULES" "$rules" 0644 root:root "$RULES"
 else
   say "polkit is not installed: the services plugin cannot change units until it is (apt-get install polkitd, then run this again), or until sudo is set up (systemd/README.md)."
 fi
-
-wait_healthy() {
-  for _ in $(seq 1 240); do
-    if "$NODE" -e "fetch('http://127.0.0.1:$port/api/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; then
-      return 0
-    fi
-    sleep 0.25
-  done
-  journalctl -u aura.service -n 30 --no-pager >&2 || true
-  die "Aura did not answer on port $port within a minute; its log is above."
-}
 
 if [ ${#changed[@]} -gt 0 ]; then systemctl daemon-reload; fi
 if ! systemctl is-enabled --quiet aura.service; then
@@ -208,9 +246,9 @@ if ! systemctl is-enabled --quiet aura.service; then
   changed+=("aura.service enabled")
 fi
 if [ ${#changed[@]} -gt 0 ] || ! systemctl is-active --quiet aura.service; then
-  systemctl restart aura.service
-  wait_healthy
+  start_healthy || die "Aura did not answer on port $port; its log is above."
 fi
+rm -rf "$PREFIX.old" "$PREFIX.failed"
 
 url="http://127.0.0.1:$port"
 if [ ${#changed[@]} -eq 0 ]; then
@@ -222,7 +260,7 @@ say "Changed: $(
   printf '%s' "${changed[*]}" | sed 's/,/, /g'
 )."
 say "Aura runs at $url (systemctl status aura; journalctl -u aura)."
-password="$(journalctl -u aura.service -o cat --no-pager 2>/dev/null | sed -n 's/.*\(user [^ ]*, password [^ ]*\) (shown only this once).*/\1/p' | tail -n 1)"
+password="$(journalctl -u aura.service -o cat --no-pager 2>/dev/null | sed -n 's/.*\(user [^ ]*, password [^ ]*\) (shown only this once).*/\1/p' | tail -n 1 || true)"
 if [ -n "$password" ]; then
   say "Sign in as $password: it is shown only this once, and only its hash is kept."
 else

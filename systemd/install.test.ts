@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,12 +25,14 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 describe('systemd/install.sh in a booted systemd, from a clean checkout', { timeout: 600_000 }, () => {
   let box: SystemdBox;
   let src: string;
+  /** Where the next version's checkout goes, seen in the container as /src/next. */
+  let next: string;
   let port: number;
-  /** The installer's own words, per run. */
-  const said: string[] = [];
+  /** The admin password the first start generated. */
+  let password = '';
 
-  /** Runs the installer inside the container, offline from npm's cache (as CI filled it). */
-  const install = async (...args: string[]) => {
+  /** Runs the installer of a checkout inside the container, offline from npm's cache (as CI filled it). */
+  const installFrom = async (checkout: string, ...args: string[]) => {
     const started = performance.now();
     const out = await box
       .exec([
@@ -41,24 +43,27 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
         '-c',
         '"$@" 2>&1',
         'sh',
-        '/src/aura/systemd/install.sh',
+        ...(process.env.AURA_INSTALL_TRACE ? ['bash', '-x'] : []),
+        `${checkout}/systemd/install.sh`,
         ...args,
       ])
       .catch((e: { stdout?: string; stderr?: string }) => {
         throw new Error(`install.sh ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
       });
-    said.push(out);
     return { out, ms: performance.now() - started };
   };
+  const install = (...args: string[]) => installFrom('/src/aura', ...args);
 
   beforeAll(async () => {
     src = cleanCheckout();
+    next = mkdtempSync(path.join(os.tmpdir(), 'aura-next-'));
     const node = realpathSync(process.execPath);
     const headers = path.join(path.dirname(path.dirname(node)), 'include', 'node');
     const npm = path.dirname(path.dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm']).toString().trim())));
     box = await bootSystemd({
       bindRo: [
         [src, '/src/aura'],
+        [next, '/src/next'],
         [node, '/usr/bin/node'],
         [npm, '/usr/lib/node_modules/npm'],
         ...(existsSync(headers) ? [[headers, '/usr/include/node'] as [string, string]] : []),
@@ -70,15 +75,15 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
   }, 120_000);
   afterAll(async () => {
     await box?.stop();
-    if (src) rmSync(src, { recursive: true, force: true });
+    for (const dir of [src, next]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('installs Aura as a running, sandboxed service, and prints where and how to sign in', async () => {
     const { out, ms } = await install('--port', String(port));
     console.log(`install.sh, first run: ${seconds(ms)}`);
     expect(out).toContain(`Aura runs at http://127.0.0.1:${port}`);
-    const password = /Sign in as user admin, password (\S+):/.exec(out)?.[1];
-    expect(password, out).toBeDefined();
+    password = /Sign in as user admin, password (\S+):/.exec(out)?.[1] ?? '';
+    expect(password, out).not.toBe('');
     expect(await box.show('aura.service', 'ActiveState')).toBe('active');
     expect(await box.show('aura.service', 'User')).toBe('aura');
     const login = await auraFetch(`http://127.0.0.1:${port}`, '/auth/login', {
@@ -110,17 +115,69 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     expect(await box.show('aura.service', 'MainPID')).toBe(pid);
   });
 
+  /** The next version: this checkout with `edit` applied to its files, in /src/next. */
+  function nextVersion(edit: Record<string, (text: string) => string>) {
+    // The folder itself stays: the container sees it through a bind mount.
+    for (const entry of readdirSync(next)) rmSync(path.join(next, entry), { recursive: true, force: true });
+    cpSync(src, next, { recursive: true, preserveTimestamps: true });
+    for (const [file, change] of Object.entries(edit))
+      writeFileSync(path.join(next, file), change(readFileSync(path.join(next, file), 'utf8')));
+  }
+  const health = async () => {
+    const base = `http://127.0.0.1:${port}`;
+    const login = await auraFetch(base, '/auth/login', { method: 'POST', json: { username: 'admin', password } });
+    const { token } = (await login.json()) as { token: string };
+    return (await (await auraFetch(base, '/api/health', { token })).json()) as { version: string };
+  };
+
+  it('upgrades to a newer checkout, keeping the data, after backing it up', async () => {
+    nextVersion({ 'package.json': (t) => t.replace(/"version": "[^"]+"/, '"version": "0.1.1"') });
+    const { out, ms } = await installFrom('/src/next');
+    console.log(`install.sh, upgrade: ${seconds(ms)}`);
+    expect(out).toMatch(/The data in \/var\/lib\/aura is backed up to \/var\/backups\/aura\/aura-\d{8}T\d{6}Z\.tar\.gz\./);
+    expect(out).toContain('Changed: the code in /opt/aura');
+    expect((await health()).version).toBe('0.1.1'); // the same admin password: the data stayed
+    expect(await box.exec(['ls', '/opt'])).toBe('aura\n');
+  });
+
+  it('goes back to the previous version and its data when the new one does not start', async () => {
+    nextVersion({
+      'package.json': (t) => t.replace(/"version": "[^"]+"/, '"version": "0.1.2"'),
+      'core/main.ts': (t) =>
+        t.replace(
+          'async function main(): Promise<void> {',
+          "async function main(): Promise<void> {\n  throw new Error('broken on purpose');",
+        ),
+    });
+    const pid = await box.show('aura.service', 'MainPID');
+    const failed = await installFrom('/src/next').then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    expect(failed).toContain('broken on purpose'); // the new version's log, shown
+    expect(failed).toContain('The previous version runs again, on the data as it was before the upgrade');
+    expect(await box.show('aura.service', 'ActiveState')).toBe('active');
+    expect(await box.show('aura.service', 'MainPID')).not.toBe(pid);
+    expect((await health()).version).toBe('0.1.1');
+    expect(await box.exec(['sh', '-c', 'ls /opt; ls /var/backups/aura | wc -l'])).toBe('aura\naura.failed\n2\n');
+  });
+
   it('removes itself but the settings and data, and everything with --purge', async () => {
     const { out } = await install('--uninstall');
-    expect(out).toContain('Its settings (/etc/aura) and data (/var/lib/aura) are kept');
+    expect(out).toContain('Its settings (/etc/aura), data (/var/lib/aura) and backups (/var/backups/aura) are kept');
     const exists = async (p: string) => (await box.exec(['sh', '-c', 'test -e "$1" && echo yes || echo no', 'sh', p])).trim();
-    for (const gone of ['/opt/aura', '/etc/systemd/system/aura.service', '/etc/polkit-1/rules.d/50-aura.rules'])
+    for (const gone of [
+      '/opt/aura',
+      '/opt/aura.failed',
+      '/etc/systemd/system/aura.service',
+      '/etc/polkit-1/rules.d/50-aura.rules',
+    ])
       expect(await exists(gone), gone).toBe('no');
     expect(await exists('/etc/aura/aura.env')).toBe('yes');
     expect(await exists('/var/lib/aura/store.json')).toBe('yes');
     expect(await box.show('aura.service', 'LoadState')).toBe('not-found');
     await install('--uninstall', '--purge');
-    for (const gone of ['/etc/aura', '/var/lib/aura']) expect(await exists(gone), gone).toBe('no');
+    for (const gone of ['/etc/aura', '/var/lib/aura', '/var/backups/aura']) expect(await exists(gone), gone).toBe('no');
     expect(await box.exec(['sh', '-c', 'id aura 2>&1 || true'])).toMatch(/no such user/);
   });
 
