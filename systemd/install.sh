@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs Aura from this checkout as a sandboxed systemd service (systemd/README.md):
 #   sudo ./systemd/install.sh [--port 7070]       install, or bring an installation up to date
+#   sudo ./systemd/install.sh --nginx panel.example.org [--tls-port 443] [--http-port 80]
+#                                                   the same, behind Nginx with TLS
 #   sudo ./systemd/install.sh --uninstall [--purge]
 # Ubuntu 22.04/24.04, Debian 12, and WSL2 with systemd on. Run it again at any time: it changes
 # only what differs, and says so.
@@ -15,6 +17,9 @@ UNIT=/etc/systemd/system/aura.service
 RULES=/etc/polkit-1/rules.d/50-aura.rules
 BACKUPS=/var/backups/aura
 port=7070
+nginx_host=""
+tls_port=443
+http_port=80
 mode=install
 purge=no
 changed=()
@@ -24,13 +29,23 @@ die() {
   printf 'install.sh: %s\n' "$*" >&2
   exit 1
 }
-usage() { sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --port)
       [[ "${2:-}" =~ ^[0-9]{1,5}$ ]] && [ "$2" -le 65535 ] || die "--port takes a port number"
       port="$2"
+      shift
+      ;;
+    --nginx)
+      [[ "${2:-}" =~ ^[A-Za-z0-9]([A-Za-z0-9-]{0,62}\.)*[A-Za-z0-9-]{1,63}$ ]] || die "--nginx takes a host name, like panel.example.org"
+      nginx_host="$2"
+      shift
+      ;;
+    --tls-port | --http-port)
+      [[ "${2:-}" =~ ^[0-9]{1,5}$ ]] && [ "$2" -le 65535 ] || die "$1 takes a port number"
+      if [ "$1" = --tls-port ]; then tls_port="$2"; else http_port="$2"; fi
       shift
       ;;
     --uninstall) mode=uninstall ;;
@@ -70,6 +85,46 @@ put() {
   chown "$owner" "$file.new"
   mv -f "$file.new" "$file"
   changed+=("$what")
+}
+
+# Nginx in front, with TLS: the site is nginx/aura.conf for this host and these ports, with a
+# self-signed certificate to start with (certbot can replace it), and Aura told its public URL.
+front_with_nginx() {
+  if ! command -v nginx >/dev/null || ! command -v openssl >/dev/null; then
+    say "Installing Nginx…"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx openssl >/dev/null
+  fi
+  local tls=$ETC/tls cert key public redirect=""
+  cert="$tls/$nginx_host.crt"
+  key="$tls/$nginx_host.key"
+  if [ ! -f "$cert" ]; then
+    install -d -m 0700 "$tls"
+    openssl req -x509 -newkey rsa:2048 -sha256 -days 825 -nodes -keyout "$key" -out "$cert" \
+      -subj "/CN=$nginx_host" -addext "subjectAltName=DNS:$nginx_host" 2>/dev/null
+    chmod 0600 "$key"
+    changed+=("a self-signed certificate for $nginx_host")
+  fi
+  [ "$tls_port" = 443 ] || redirect=":$tls_port"
+  public="https://$nginx_host$redirect"
+  put /etc/nginx/sites-available/aura "# Aura behind Nginx for $nginx_host, written by systemd/install.sh (run it again rather than edit this).
+$(sed -e '1,/^$/d' \
+    -e "s/panel\.example\.org/$nginx_host/g" \
+    -e "s#/etc/letsencrypt/live/$nginx_host/fullchain\.pem#$cert#" \
+    -e "s#/etc/letsencrypt/live/$nginx_host/privkey\.pem#$key#" \
+    -e "s/listen 80;/listen $http_port;/" \
+    -e "s/listen 443 ssl http2;/listen $tls_port ssl http2;/" \
+    -e "s#return 301 https://\$host\$request_uri;#return 301 https://\$host$redirect\$request_uri;#" \
+    -e "s#proxy_pass http://127.0.0.1:7070;#proxy_pass http://127.0.0.1:$port;#" \
+    "$PREFIX/nginx/aura.conf")" 0644 root:root "the Nginx site for $nginx_host"
+  ln -sfn ../sites-available/aura /etc/nginx/sites-enabled/aura
+  # Aura's own settings for a proxy in front: added once, never overwritten.
+  if ! grep -q '^publicUrl:' "$ETC/config.yaml"; then
+    printf 'publicUrl: %s\ntrustProxy: true\n' "$public" >>"$ETC/config.yaml"
+    changed+=("publicUrl $public in $ETC/config.yaml")
+  fi
+  nginx -t -q || die "Nginx refuses its configuration (above); nothing was reloaded."
+  systemctl enable --quiet nginx
+  systemctl reload-or-restart nginx
 }
 
 # Restarts Aura and waits until it answers; fails at once when it exits (systemd counts the
@@ -116,6 +171,10 @@ uninstall() {
   fi
   rm -f "$UNIT" "$RULES"
   systemctl daemon-reload
+  if [ -e /etc/nginx/sites-available/aura ]; then
+    rm -f /etc/nginx/sites-enabled/aura /etc/nginx/sites-available/aura
+    if systemctl is-active --quiet nginx; then systemctl reload nginx; fi
+  fi
   rm -rf "$PREFIX" "$PREFIX.new" "$PREFIX.old" "$PREFIX.failed"
   if [ "$purge" = yes ]; then
     rm -rf "$ETC" "$DATA" "$DATA.failed-upgrade" "$BACKUPS"
@@ -240,6 +299,8 @@ else
   say "polkit is not installed: the services plugin cannot change units until it is (apt-get install polkitd, then run this again), or until sudo is set up (systemd/README.md)."
 fi
 
+if [ -n "$nginx_host" ]; then front_with_nginx; fi
+
 if [ ${#changed[@]} -gt 0 ]; then systemctl daemon-reload; fi
 if ! systemctl is-enabled --quiet aura.service; then
   systemctl enable --quiet aura.service
@@ -251,6 +312,7 @@ fi
 rm -rf "$PREFIX.old" "$PREFIX.failed"
 
 url="http://127.0.0.1:$port"
+if [ -n "$nginx_host" ]; then url="https://$nginx_host$([ "$tls_port" = 443 ] || printf ':%s' "$tls_port")"; fi
 if [ ${#changed[@]} -eq 0 ]; then
   say "Nothing to change: Aura is installed and running at $url."
   exit 0

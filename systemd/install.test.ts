@@ -1,9 +1,12 @@
 import { execFileSync } from 'node:child_process';
+import type { IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/harness/net.ts';
+import { connectSocket } from '../test/harness/sockets.ts';
 import { auraFetch } from '../test/harness/requests.ts';
 import { bootSystemd, type SystemdBox } from '../test/harness/systemd.ts';
 
@@ -115,6 +118,56 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     expect(await box.show('aura.service', 'MainPID')).toBe(pid);
   });
 
+  it('puts Nginx with TLS in front: https, the redirect from http, HSTS, and socket.io over WebSocket through it', async () => {
+    const [tlsPort, httpPort] = [await freePort(), await freePort()];
+    const { out } = await install('--nginx', 'localhost', '--tls-port', String(tlsPort), '--http-port', String(httpPort));
+    expect(out).toContain('a self-signed certificate for localhost');
+    expect(out).toContain(`Aura runs at https://localhost:${tlsPort}`);
+    const ca = await box.exec(['cat', '/etc/aura/tls/localhost.crt']);
+    expect(await box.exec(['stat', '-c', '%a', '/etc/aura/tls/localhost.key'])).toBe('600\n');
+    const viaTls = (urlPath: string, init: { method?: string; json?: unknown } = {}) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const body = init.json === undefined ? undefined : JSON.stringify(init.json);
+        const req = httpsRequest(
+          {
+            host: 'localhost',
+            port: tlsPort,
+            path: urlPath,
+            method: init.method ?? 'GET',
+            ca,
+            headers: body ? { 'content-type': 'application/json' } : {},
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8').on('data', (c: string) => (text += c));
+            res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+          },
+        );
+        req.on('error', reject).end(body);
+      });
+    const health = await viaTls('/api/health');
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toEqual({ status: 'ok' });
+    expect(health.headers['strict-transport-security']).toMatch(/max-age=\d+/);
+    const plain = await fetch(`http://127.0.0.1:${httpPort}/api/health`, { redirect: 'manual' });
+    expect(plain.status).toBe(301);
+    expect(plain.headers.get('location')).toBe(`https://127.0.0.1:${tlsPort}/api/health`);
+
+    const login = await viaTls('/auth/login', { method: 'POST', json: { username: 'admin', password } });
+    expect(login.status, login.body).toBe(200);
+    const { token } = JSON.parse(login.body) as { token: string };
+    const socket = await connectSocket(`https://localhost:${tlsPort}`, '/services', { token, serverId: 'local', ca });
+    try {
+      expect(socket.io.engine.transport.name).toBe('websocket');
+    } finally {
+      socket.close();
+    }
+    // Aura knows its public address, so a page there passes the Origin check.
+    expect(await box.exec(['cat', '/etc/aura/config.yaml'])).toContain(
+      `publicUrl: https://localhost:${tlsPort}\ntrustProxy: true\n`,
+    );
+  });
+
   /** The next version: this checkout with `edit` applied to its files, in /src/next. */
   function nextVersion(edit: Record<string, (text: string) => string>) {
     // The folder itself stays: the container sees it through a bind mount.
@@ -171,6 +224,8 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
       '/opt/aura.failed',
       '/etc/systemd/system/aura.service',
       '/etc/polkit-1/rules.d/50-aura.rules',
+      '/etc/nginx/sites-available/aura',
+      '/etc/nginx/sites-enabled/aura',
     ])
       expect(await exists(gone), gone).toBe('no');
     expect(await exists('/etc/aura/aura.env')).toBe('yes');

@@ -12,12 +12,13 @@ const run = promisify(execFile);
 
 /**
  * Built once (a minute or two) and kept: a Debian root file system with systemd, sshd, git, a
- * Python venv, polkitd (for Aura's polkit rules), and make and g++ (the installer builds node-pty).
+ * Python venv, polkitd (for Aura's polkit rules), make and g++ (the installer builds node-pty),
+ * and Nginx with openssl (the installer's TLS front), off until the installer turns it on.
  */
-export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v5');
+export const ROOTFS = path.join(process.env.AURA_TEST_CACHE ?? '/var/cache/aura-test', 'rootfs-bookworm-v6');
 // debootstrap resolves no virtual packages: polkitd's logind comes with libpam-systemd.
 const PACKAGES =
-  'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip,libpam-systemd,polkitd,make,g++';
+  'systemd,systemd-sysv,dbus,openssh-server,python3,sudo,git,python3-venv,python3-pip,libpam-systemd,polkitd,make,g++,nginx,openssl';
 
 function debianMirror(): string {
   for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
@@ -43,6 +44,9 @@ function bake(dir: string): void {
   execFileSync('ln', ['-s', '/etc/systemd/system/aura-test-sshd.service', path.join(wants, 'aura-test-sshd.service')]);
   rmSync(path.join(wants, 'ssh.service'), { force: true });
   rmSync(path.join(dir, 'etc/systemd/system/sshd.service'), { force: true });
+  // The container shares this machine's network: its Nginx must not take port 80 at each boot.
+  rmSync(path.join(wants, 'nginx.service'), { force: true });
+  rmSync(path.join(dir, 'etc/nginx/sites-enabled/default'), { force: true });
   writeFileSync(path.join(dir, '.aura-ready'), `${PACKAGES}\n`);
 }
 
