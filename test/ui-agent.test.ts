@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
-import { docScreenshot, launchChromium } from './harness/browser.ts';
+import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { startFakeGemini, type FakeGemini, type GeminiRequest } from './harness/gemini.ts';
 import { freePort } from './harness/net.ts';
 import { bootSystemd, installTestUnit, writeUnit, type SystemdBox } from './harness/systemd.ts';
@@ -74,13 +74,8 @@ describe('the Agent page in Chromium, against a scripted Gemini and a booted sys
   const mainPid = async () => Number(await box.show(UNIT, 'MainPID'));
 
   async function signIn(aura: TestAura, width = 1280): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${aura.url}/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
+    await signInAsAdmin(page, aura.url);
     return page;
   }
 
