@@ -249,7 +249,11 @@ describe('login throttling', () => {
       const refused = await attempt('admin', ADMIN.password, from); // even the right password, too soon
       expect(refused.status, `wait ${wait}`).toBe(429);
       expect(refused.headers.get('retry-after')).toBe(String(wait));
-      expect(await refused.json()).toMatchObject({ code: 'TOO_MANY_ATTEMPTS', retryAfter: wait });
+      expect(await refused.json()).toMatchObject({
+        code: 'TOO_MANY_ATTEMPTS',
+        retryAfter: wait,
+        detail: `Too many failed sign-ins from your address; try again in ${wait} s.`,
+      });
       now += wait * 1000 - 1;
       expect((await attempt('admin', ADMIN.password, from)).status).toBe(429); // a refusal does not count...
       now += 1;

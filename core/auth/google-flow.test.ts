@@ -121,6 +121,18 @@ describe('googleSignIn against a real OAuth2 server, on a clock of its own', () 
     });
   });
 
+  it('takes the state only as one text: an array that would read as the same text is refused', async () => {
+    const signIn = flow();
+    const begun = await signIn.begin(req(), CALLBACK, '/');
+    const query = await authorize(begun);
+    const cookie = begun.kind === 'redirect' ? begun.cookie : '';
+    const asArray = { ...query, state: [query.state] } as unknown as Record<string, string>;
+    expect(await signIn.finish(req(), asArray, CALLBACK, cookie)).toEqual({
+      kind: 'failed',
+      reason: 'state missing, mismatched, expired or used',
+    });
+  });
+
   it("says what Google's error answer was, spends its state, and spends no other", async () => {
     const signIn = flow();
     const begun = await signIn.begin(req(), CALLBACK, '/');

@@ -200,7 +200,10 @@ describe('Google sign-in against a real OAuth2 server', () => {
     expect(await (await t.request('/auth/providers')).json()).toEqual({ local: false, google: true });
     const local = await t.request('/auth/login', { method: 'POST', json: ADMIN });
     expect(local.status).toBe(403);
-    expect(await local.json()).toMatchObject({ code: 'LOCAL_LOGIN_DISABLED' });
+    expect(await local.json()).toEqual({
+      code: 'LOCAL_LOGIN_DISABLED',
+      detail: 'Sign in with Google; the local login is turned off.',
+    });
   });
 });
 
