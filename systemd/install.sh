@@ -251,7 +251,7 @@ if [ "$(cat "$PREFIX/.aura-source" 2>/dev/null)" != "$wanted" ]; then
     --exclude=./ui/.svelte-kit --exclude=./test-artifacts --exclude=./.stryker-tmp --exclude=./reports -cf - . |
     tar -C "$PREFIX.new" --no-same-owner -xf -
   # node-pty builds against this Node's own headers where it has them (no download).
-  if [ -f "$NODE_PREFIX/include/node/node.h" ]; then export npm_config_nodedir="$NODE_PREFIX"; fi
+  if [ -f "$NODE_PREFIX/include/node/common.gypi" ]; then export npm_config_nodedir="$NODE_PREFIX"; fi
   # The build needs the type packages, so everything is installed, built, then pruned to what runs.
   log="$(mktemp)"
   if ! (cd "$PREFIX.new" && "$NPM" ci --no-audit --no-fund --loglevel=error &&

@@ -39,7 +39,11 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     const started = performance.now();
     const out = await box
       .exec([
+        // Nothing of this process's environment (npm passes its own settings down as npm_config_*).
         'env',
+        '-i',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'HOME=/root',
         'npm_config_offline=true',
         'npm_config_cache=/root/.npm',
         'sh',
@@ -61,7 +65,13 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     src = cleanCheckout();
     next = mkdtempSync(path.join(os.tmpdir(), 'aura-next-'));
     const node = realpathSync(process.execPath);
-    const headers = path.join(path.dirname(path.dirname(node)), 'include', 'node');
+    // This Node's headers, for node-pty's build: beside the binary (a distribution's or
+    // nodejs.org's layout), or in the npm registry's node package's platform package.
+    const prefix = path.dirname(path.dirname(node));
+    const headers = [
+      path.join(prefix, 'include', 'node'),
+      path.join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`, 'include', 'node'),
+    ].find((dir) => existsSync(path.join(dir, 'common.gypi')));
     const npm = path.dirname(path.dirname(realpathSync(execFileSync('sh', ['-c', 'command -v npm']).toString().trim())));
     box = await bootSystemd({
       bindRo: [
@@ -69,7 +79,7 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
         [next, '/src/next'],
         [node, '/usr/bin/node'],
         [npm, '/usr/lib/node_modules/npm'],
-        ...(existsSync(headers) ? [[headers, '/usr/include/node'] as [string, string]] : []),
+        ...(headers ? [[headers, '/usr/include/node'] as [string, string]] : []),
       ],
       bind: [[path.join(os.homedir(), '.npm'), '/root/.npm']],
     });
