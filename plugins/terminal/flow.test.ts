@@ -61,6 +61,25 @@ describe('FlowControl', () => {
     expect(flow.inFlight).toBe(0);
   });
 
+  it('keeps what comes after the mark until the page catches up: never more than one batch past it', () => {
+    flow.write('w'.repeat(HIGH_WATERMARK - 10));
+    expect(pressure).toEqual([]);
+    // One write of three batches: the first crosses the mark, the rest waits.
+    flow.write('v'.repeat(MAX_BATCH * 3));
+    expect(pressure).toEqual([true]);
+    expect(flow.inFlight).toBe(HIGH_WATERMARK - 10 + MAX_BATCH);
+    // What the pty had read before it paused, and a flush at its exit: kept, not sent.
+    flow.write('late');
+    flow.flush();
+    vi.runAllTimers();
+    expect(flow.inFlight).toBe(HIGH_WATERMARK - 10 + MAX_BATCH);
+    const before = sent.length;
+    flow.ack(flow.inFlight - LOW_WATERMARK);
+    expect(pressure).toEqual([true, false]);
+    expect(sent.slice(before).join('')).toBe('v'.repeat(MAX_BATCH * 2) + 'late');
+    expect(sent.slice(before).every((s) => s.length <= MAX_BATCH)).toBe(true);
+  });
+
   it('forgets what was in flight when the page changes, and unblocks', () => {
     while (flow.inFlight <= HIGH_WATERMARK) flow.write('z'.repeat(MAX_BATCH));
     flow.write('pending');

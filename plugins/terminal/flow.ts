@@ -2,8 +2,10 @@
  * Flow control between a pty and the page showing it, after xterm.js's guide: output is sent
  * in batches, and the page acknowledges what it has written to the screen. Past HIGH
  * characters sent but not acknowledged the pty is paused (the program blocks on a full
- * terminal), and resumed once the page is back under LOW. So `yes` cannot grow Aura's memory,
- * and Ctrl-C takes effect as soon as the page has drawn what is in flight.
+ * terminal), and resumed once the page is back under LOW. What the pty had already read when
+ * it paused is kept here, not sent, so at most HIGH + one batch is ever in flight. So `yes`
+ * cannot grow Aura's memory, and Ctrl-C takes effect as soon as the page has drawn what is in
+ * flight.
  */
 export const HIGH_WATERMARK = 1024 * 1024;
 export const LOW_WATERMARK = 256 * 1024;
@@ -39,6 +41,7 @@ export class FlowControl {
   write(data: string): void {
     if (!this.outlet) return;
     this.pending += data;
+    if (this.blocked) return; // sent once the page has caught up
     if (this.pending.length >= MAX_BATCH) return this.flush();
     if (this.timer) return;
     const wait = this.lastSize >= STREAMING_BATCH ? BATCH_MS - (performance.now() - this.lastSent) : 0;
@@ -48,15 +51,21 @@ export class FlowControl {
   /** The page has drawn `chars` more characters. */
   ack(chars: number): void {
     this.unacked = Math.max(0, this.unacked - chars);
-    if (this.blocked && this.unacked <= LOW_WATERMARK) this.setBlocked(false);
+    if (this.blocked && this.unacked <= LOW_WATERMARK) {
+      this.setBlocked(false);
+      this.flush();
+    }
   }
 
-  /** Sends what is pending now (before an exit, a replay, a switch of page). */
+  /** Sends what is pending now (before an exit, a replay, a switch of page), batch by batch until the page is too far behind. */
   flush(): void {
     this.cancelTimer();
-    if (!this.pending || !this.outlet) return;
-    for (let i = 0; i < this.pending.length; i += MAX_BATCH) this.sendNow(this.pending.slice(i, i + MAX_BATCH));
-    this.pending = '';
+    if (!this.outlet) return;
+    while (this.pending && !this.blocked) {
+      const batch = this.pending.slice(0, MAX_BATCH);
+      this.pending = this.pending.slice(MAX_BATCH);
+      this.sendNow(batch);
+    }
   }
 
   /** Sends output at once, outside the batching (the replay of the scrollback). */
