@@ -80,6 +80,15 @@ describe('FlowControl', () => {
     expect(sent.slice(before).every((s) => s.length <= MAX_BATCH)).toBe(true);
   });
 
+  it("sends everything at the program's exit, held or not, so its last words come before the exit", () => {
+    while (flow.inFlight <= HIGH_WATERMARK) flow.write('u'.repeat(MAX_BATCH));
+    flow.write('bye');
+    flow.flush();
+    expect(sent.at(-1)).not.toBe('bye');
+    flow.flush(true);
+    expect(sent.at(-1)).toBe('bye');
+  });
+
   it('forgets what was in flight when the page changes, and unblocks', () => {
     while (flow.inFlight <= HIGH_WATERMARK) flow.write('z'.repeat(MAX_BATCH));
     flow.write('pending');

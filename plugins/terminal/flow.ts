@@ -57,11 +57,15 @@ export class FlowControl {
     }
   }
 
-  /** Sends what is pending now (before an exit, a replay, a switch of page), batch by batch until the page is too far behind. */
-  flush(): void {
+  /**
+   * Sends what is pending now (before a replay, a switch of page), batch by batch until the
+   * page is too far behind; `all` sends the rest anyway (at the program's exit, so that its last
+   * words arrive before the exit does).
+   */
+  flush(all = false): void {
     this.cancelTimer();
     if (!this.outlet) return;
-    while (this.pending && !this.blocked) {
+    while (this.pending && (all || !this.blocked)) {
       const batch = this.pending.slice(0, MAX_BATCH);
       this.pending = this.pending.slice(MAX_BATCH);
       this.sendNow(batch);

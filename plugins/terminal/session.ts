@@ -56,7 +56,7 @@ export class TerminalSession {
     pty.onExit((exitCode) => {
       if (this.ended) return;
       this.ended = true;
-      this.flow.flush();
+      this.flow.flush(true);
       this.page?.exit(exitCode);
       void this.recording?.end();
       opts.onExit(exitCode);
