@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { PluginCommand } from '../../core/index.ts';
 import type { ManagedUnit, ServicesConfig } from './config.ts';
+import { managedUnits } from './units.ts';
 
 /** What the rules let Aura's user do to a managed unit: the actions, and set-property for limits. */
 export const POLKIT_VERBS = ['start', 'stop', 'restart', 'set-property'] as const;
@@ -41,6 +42,6 @@ export const polkitCommand: PluginCommand<ServicesConfig> = {
       args,
       options: { user: { type: 'string', default: 'aura' }, server: { type: 'string', default: 'local' } },
     });
-    out.write(polkitRules(values.user, values.server, config.units[values.server] ?? []));
+    out.write(polkitRules(values.user, values.server, managedUnits(config, values.server)));
   },
 };

@@ -3,6 +3,7 @@ import type { PluginCommand } from '../../core/index.ts';
 import type { ManagedUnit, ServicesConfig } from './config.ts';
 import { dropInCommands } from './limits.ts';
 import type { UnitAction } from './systemctl.ts';
+import { managedUnits } from './units.ts';
 
 const ACTIONS: UnitAction[] = ['start', 'stop', 'restart'];
 
@@ -50,6 +51,6 @@ export const sudoersCommand: PluginCommand<ServicesConfig> = {
         bin: { type: 'string', default: '/usr/bin' },
       },
     });
-    out.write(sudoersFile(values.user, values.server, config.units[values.server] ?? [], values.bin));
+    out.write(sudoersFile(values.user, values.server, managedUnits(config, values.server), values.bin));
   },
 };
