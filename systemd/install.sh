@@ -87,6 +87,9 @@ put() {
   changed+=("$what")
 }
 
+# The sandboxed unit, run by this Node.
+put_unit() { put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0644 root:root "$UNIT"; }
+
 # Nginx in front, with TLS: the site is nginx/aura.conf for this host and these ports, with a
 # self-signed certificate to start with (certbot can replace it), and Aura told its public URL.
 front_with_nginx() {
@@ -152,7 +155,7 @@ roll_back() {
   rm -rf "$PREFIX.failed"
   mv "$PREFIX" "$PREFIX.failed"
   mv "$PREFIX.old" "$PREFIX"
-  put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0644 root:root "$UNIT"
+  put_unit
   systemctl daemon-reload
   if [ -n "${backup:-}" ]; then
     rm -rf "$DATA.failed-upgrade"
@@ -287,8 +290,7 @@ if [ "$(cat "$PREFIX/.aura-source" 2>/dev/null)" != "$wanted" ]; then
   changed+=("the code in $PREFIX")
 fi
 
-# The sandboxed unit, run by this Node.
-put "$UNIT" "$(sed "s#/usr/bin/node #$NODE #" "$PREFIX/systemd/aura.service")" 0644 root:root "$UNIT"
+put_unit
 
 # What Aura may do to the managed units, through polkit (systemd/README.md).
 if [ "$polkit" = yes ]; then

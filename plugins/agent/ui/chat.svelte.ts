@@ -1,16 +1,8 @@
-import { api, apiEvents, ApiError, type StreamEvent } from '@aura/ui';
+import { api, apiEvents, failure, type Failure, type StreamEvent } from '@aura/ui';
 import type { Conversation, ConversationSummary } from '../conversations.ts';
 import { applyEvent, itemsOf, type Item, type PendingApproval } from './thread.ts';
 
 const BASE = '/api/agent';
-
-export interface Failure {
-  detail: string;
-  code: string;
-}
-
-const failureOf = (err: unknown): Failure =>
-  err instanceof ApiError ? { detail: err.detail, code: err.code } : { detail: String(err), code: 'INTERNAL' };
 
 /**
  * The page's chats: the user's conversation list, the one open, its thread, and the turn under
@@ -37,7 +29,7 @@ export class AgentChat {
       this.list = await api<ConversationSummary[]>(`${BASE}/conversations`);
       this.listError = null;
     } catch (err) {
-      this.listError = failureOf(err);
+      this.listError = failure(err);
     }
   }
 
@@ -52,7 +44,7 @@ export class AgentChat {
       this.#show(await api<Conversation>(`${BASE}/conversations/${encodeURIComponent(id)}`));
       this.openError = null;
     } catch (err) {
-      this.openError = failureOf(err);
+      this.openError = failure(err);
     }
   }
 
@@ -81,7 +73,7 @@ export class AgentChat {
       try {
         id = (await api<{ id: string }>(`${BASE}/conversations`, { method: 'POST', body: { serverId } })).id;
       } catch (err) {
-        this.turnError = failureOf(err);
+        this.turnError = failure(err);
         return false;
       }
       this.current = { id, title: message.slice(0, 80), createdAt: '', updatedAt: '', serverId, messages: [], approval: null };
@@ -121,7 +113,7 @@ export class AgentChat {
       });
       opened = true;
     } catch (err) {
-      if (!abort.signal.aborted) this.turnError = failureOf(err);
+      if (!abort.signal.aborted) this.turnError = failure(err);
     } finally {
       this.streaming = false;
       if (this.#abort === abort) this.#abort = null;

@@ -18,6 +18,15 @@ export class ApiError extends Error {
   }
 }
 
+/** A failed request, kept as plain data (load results must be serialisable). */
+export interface Failure {
+  detail: string;
+  code: string;
+}
+
+export const failure = (err: unknown): Failure =>
+  err instanceof ApiError ? { detail: err.detail, code: err.code } : { detail: String(err), code: 'INTERNAL' };
+
 export interface ApiOptions {
   method?: string;
   body?: unknown;

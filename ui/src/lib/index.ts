@@ -1,5 +1,5 @@
 /** What plugin panels import as '@aura/ui'. */
-export { api, apiEvents, ApiError, type ApiOptions } from './api.ts';
+export { api, apiEvents, ApiError, failure, type ApiOptions, type Failure } from './api.ts';
 export type { StreamEvent } from './event-stream.ts';
 export { pluginSocket, connection } from './socket.svelte.ts';
 export { notify } from './toasts.svelte.ts';

@@ -1,5 +1,5 @@
 import { views } from 'virtual:aura-views';
-import { api, ApiError } from './api.ts';
+import { api, ApiError, failure, type Failure } from './api.ts';
 
 export interface PluginInfo {
   id: string;
@@ -32,14 +32,7 @@ export interface Availability {
   reason: string | null;
 }
 
-/** A failed request, kept as plain data (load results must be serialisable). */
-export interface Failure {
-  detail: string;
-  code: string;
-}
-
-export const failure = (err: unknown): Failure =>
-  err instanceof ApiError ? { detail: err.detail, code: err.code } : { detail: String(err), code: 'INTERNAL' };
+export { failure, type Failure };
 
 type Fetch = typeof fetch;
 
