@@ -35,4 +35,14 @@ describe('GET /metrics', () => {
     // A plugin that failed to start contributes nothing, even what it registered before failing.
     expect(text).not.toContain('aura_broken_things');
   });
+
+  it("counts the process's CPU since it started, not since the first scrape", async () => {
+    kit = await startPluginTest({ plugins: [], hosts: { local: fakeHost() } });
+    const spent = process.cpuUsage();
+    const text = await (await kit.request('/metrics', { as: 'viewer' })).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(value('process_cpu_user_seconds_total')).toBeGreaterThanOrEqual(spent.user / 1e6);
+    expect(value('process_cpu_system_seconds_total')).toBeGreaterThanOrEqual(spent.system / 1e6);
+    expect(value('process_cpu_seconds_total')).toBeGreaterThanOrEqual((spent.user + spent.system) / 1e6);
+  });
 });

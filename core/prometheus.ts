@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 
 let processRegistry: Registry | undefined;
 
@@ -10,7 +10,15 @@ let processRegistry: Registry | undefined;
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
+    const before = process.cpuUsage();
     collectDefaultMetrics({ register: processRegistry });
+    // prom-client counts CPU from the moment it registers; Prometheus means since the process
+    // started. Without this, the first scrape of a long-running Aura says it has used no CPU.
+    const counted = (name: string, micros: number) =>
+      (processRegistry!.getSingleMetric(name) as Counter | undefined)?.inc(micros / 1e6);
+    counted('process_cpu_user_seconds_total', before.user);
+    counted('process_cpu_system_seconds_total', before.system);
+    counted('process_cpu_seconds_total', before.user + before.system);
   }
   return processRegistry;
 }
