@@ -30,6 +30,7 @@ export type {
   StreamOptions,
 } from './hosts/index.ts';
 export { outputBeforeTimeout } from './hosts/host.ts';
+export { shellQuote } from './hosts/argv.ts';
 export type { AuraUser, Role } from './sessions.ts';
 export type { StoreSlice } from './store.ts';
 export type { ToolInfo } from './tools.ts';

@@ -144,6 +144,11 @@ describe('every page passes axe (WCAG 2 A/AA) and fits a phone, in both themes',
           await page.getByText('exit code 0').waitFor();
           await visit(page, `exec-${theme}`, width);
 
+          await page.goto(`${t.url}/s/local/commands`);
+          await page.getByRole('article', { name: 'Disk usage' }).getByRole('button', { name: 'Run' }).click();
+          await page.getByRole('article', { name: 'Disk usage' }).getByText('exit code 0').waitFor();
+          await visit(page, `commands-${theme}`, width);
+
           await page.goto(`${t.url}/s/local/terminal`);
           // A shell of its own, or (after the first context) the earlier one, detached.
           await page

@@ -26,6 +26,7 @@ beforeAll(async () => {
     'broken-panel:panel',
     'broken-panel:card',
     'chat-page:page',
+    'commands:panel',
     'deploy:panel',
     'docker:panel',
     'echo:panel',

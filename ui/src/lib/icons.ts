@@ -16,11 +16,19 @@ const ICONS: Record<string, string[]> = {
   rocket: ['M12 2c3 3 4 7 4 11l-4 3-4-3c0-4 1-8 4-11z', 'M8 13l-3 3v4l4-2', 'M16 13l3 3v4l-4-2', 'M12 8.5v.01'],
   chat: ['M21 12a8 8 0 0 1-11.6 7.1L4 20.5l1.4-5A8 8 0 1 1 21 12z'],
   code: ['M8 7l-5 5 5 5', 'M16 7l5 5-5 5', 'M14 4l-4 16'],
+  wrench: ['M14.7 6.3a4 4 0 0 0-5.4 5.4L3 18l3 3 6.3-6.3a4 4 0 0 0 5.4-5.4l-2.5 2.5-2.4-.6-.6-2.4z'],
   lock: ['M7 11h10a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2v-6a2 2 0 0 1 2-2z', 'M8 11V7a4 4 0 0 1 8 0v4'],
   generic: ['M4 4h6v6H4z', 'M14 4h6v6h-6z', 'M4 14h6v6H4z', 'M14 14h6v6h-6z'],
 };
 
-const ALIASES: Record<string, string> = { container: 'box', docker: 'box', metrics: 'chart', deploy: 'rocket', agent: 'chat' };
+const ALIASES: Record<string, string> = {
+  container: 'box',
+  docker: 'box',
+  metrics: 'chart',
+  deploy: 'rocket',
+  agent: 'chat',
+  tool: 'wrench',
+};
 
 /** The paths of the named icon, or of the generic one. */
 export function iconPaths(name: string | undefined): string[] {

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { forbidden, validate, type PluginRouter } from '../../core/index.ts';
+import type { CommandTool } from './config.ts';
+import { commandLine, fillArgv, paramsSchema } from './params.ts';
+import { findTool, offeredOn, runTool } from './run.ts';
+
+/** What the panel and scripts see of a tool: everything but how it is enforced. */
+const describeTool = (t: CommandTool) => ({
+  id: t.id,
+  title: t.title,
+  description: t.description,
+  argv: t.argv,
+  command: commandLine(t.argv),
+  params: t.params,
+  readOnly: t.readOnly,
+  sudo: t.sudo,
+  timeoutSeconds: t.timeoutSeconds,
+});
+
+export function commandsRoutes(router: PluginRouter, deps: { tools: CommandTool[]; maxOutputKb: number }): void {
+  router.get('/', (c) => {
+    c.body = deps.tools.filter((t) => offeredOn(t, c.state.server!.id)).map(describeTool);
+  });
+}
+
+/**
+ * Running is a viewer route so that viewers may run read-only tools; the role check for the
+ * others is here. The core audits every run, refused ones included.
+ */
+export function commandsRunRoute(
+  router: PluginRouter,
+  deps: { tools: CommandTool[]; maxOutputKb: number; redact(text: string): string },
+) {
+  router.post('/:id/run', async (c) => {
+    const tool = findTool(deps.tools, c.params.id!, c.state.server!.id);
+    c.state.audit = { action: 'commands.run', target: tool.id };
+    if (!tool.readOnly && c.state.user!.role !== 'admin')
+      throw forbidden(`"${tool.id}" changes things; your role may only run read-only tools.`);
+    const { params } = validate(z.object({ params: paramsSchema(tool).prefault({}) }).strict(), c.request.body ?? {});
+    c.state.audit.target = deps.redact(`${tool.id}: ${commandLine(fillArgv(tool, params))}`);
+    c.body = await runTool(c.state.host!, tool, params, deps);
+  });
+}
