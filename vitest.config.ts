@@ -8,6 +8,7 @@ export default defineConfig({
       'test/**/*.test.ts',
       'eslint-rules/**/*.test.ts',
       'systemd/**/*.test.ts',
+      'examples/**/*.test.ts',
     ],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
