@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { auraImportPaths } from './core/plugin-imports.ts';
 
 export default defineConfig({
+  // `aura/plugin` and `aura/test-kit`, as plugins outside the checkout import them (core/plugin-imports.ts).
+  resolve: { alias: auraImportPaths(import.meta.dirname) },
   test: {
     include: [
       'core/**/*.test.ts',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { formatIssues } from './config.ts';
 import { ERROR_CODE, type ErrorFactory } from './errors.ts';
 import type { PluginDefinition } from './plugin.ts';
+import { registerPluginImports } from './plugin-imports.ts';
 import { CORE_VERSION, ROOT_DIR, RUNNING_COMPILED } from './version.ts';
 
 export const PLUGIN_ID = /^[a-z][a-z0-9-]{0,31}$/;
@@ -101,10 +102,12 @@ let typeScriptLoader: Promise<unknown> | undefined;
 
 /**
  * Compiled Aura loads its own plugins from dist/. A TypeScript plugin from a pluginDir has
- * no compiled copy, so tsx is registered for it then (and only then: it costs memory).
+ * no compiled copy, so tsx is registered for it then (and only then: it costs memory). A
+ * pluginDir's plugin imports the core as `aura/plugin`, which Node learns to resolve here.
  */
 async function importEntry(entry: string): Promise<unknown> {
   let file = entry;
+  if (path.relative(path.join(ROOT_DIR, 'plugins'), entry).startsWith('..')) registerPluginImports();
   if (RUNNING_COMPILED && entry.endsWith('.ts')) {
     const rel = path.relative(ROOT_DIR, entry);
     const compiled = path.join(ROOT_DIR, 'dist', rel.replace(/\.ts$/, '.js'));
