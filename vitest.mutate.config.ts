@@ -16,6 +16,9 @@ export default defineConfig({
       'plugins/services/routes.test.ts',
       'plugins/services/sudoers.test.ts',
       'plugins/services/systemctl.test.ts',
+      'plugins/services/limits.test.ts',
+      'plugins/services/units.test.ts',
+      'plugins/services/config.test.ts',
     ],
     testTimeout: 30_000,
     // expect.poll waits for what a test is waiting for; on a loaded 2-core machine that can take
