@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -83,19 +83,29 @@ describe('npm run new-plugin refuses, writing nothing', () => {
 });
 
 /**
- * The round trip in the checkout: a host and a global plugin made in plugins/ under ids of
- * their own, their generated tests run, and both folders removed afterwards, pass or fail.
+ * The round trip in the checkout's layout: a host and a global plugin made in a plugins/ folder
+ * beside links to this checkout's core, test kit and config, so that they import the core as
+ * the built-in ones do. Not in the real plugins/: every other test file running meanwhile
+ * would find them there, half written. Removed afterwards, pass or fail.
  */
 describe('npm run new-plugin in plugins/', () => {
   const ids = { host: `tmp-host-${process.pid}`, global: `tmp-global-${process.pid}` };
-  const dirs = Object.values(ids).map((id) => path.join(PLUGINS, id));
-  afterAll(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const checkout = path.join(ROOT_DIR, `.scaffold-check-${process.pid}`);
+  const dirs = Object.values(ids).map((id) => path.join(checkout, 'plugins', id));
+  afterAll(() => rmSync(checkout, { recursive: true, force: true }));
 
   it('makes plugins whose generated tests pass, in the repo style', { timeout: 240_000 }, async () => {
-    const host = await runCommand('npm', ['run', '--silent', 'new-plugin', '--', ids.host]);
-    const global = await runCommand('npm', ['run', '--silent', 'new-plugin', '--', ids.global, '--scope', 'global']);
+    mkdirSync(path.join(checkout, 'plugins'), { recursive: true });
+    for (const name of ['core', 'test', 'config', 'node_modules', 'package.json'])
+      symlinkSync(path.join(ROOT_DIR, name), path.join(checkout, name));
+    const made = (id: string, args: string[]) => {
+      const out = captureLines();
+      const err = captureLines();
+      const code = newPlugin([id, ...args], { out: out.stream, err: err.stream, env: process.env, rootDir: checkout });
+      return { code, stdout: out.text(), stderr: err.text() };
+    };
+    const host = made(ids.host, []);
+    const global = made(ids.global, ['--scope', 'global']);
     expect([host.code, host.stderr, global.code, global.stderr]).toEqual([0, '', 0, '']);
     expect(host.stdout).toContain(`Created ${dirs[0]} (host scope): README.md, errors.ts, index.ts, kernel.ts, routes.ts`);
     expect(host.stdout).toContain(`Test it:  npm run test:plugin -- plugins/${ids.host}`);
