@@ -1,4 +1,15 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -128,5 +139,181 @@ describe('audit log under attack', () => {
     const page = await log.page({ limit: 3, before: 5 });
     expect(page.map((e) => e.target)).toEqual(['t4', 't3', 't2']);
     expect((await log.page({ limit: 2, before: 39 })).map((e) => e.target)).toEqual(['t38', 't37']);
+  });
+});
+
+describe('audit entries as written', () => {
+  const T0 = Date.parse('2026-11-22T00:00:00Z');
+  const fresh = () => mkdtempSync(path.join(os.tmpdir(), 'aura-audit-'));
+
+  it('keeps text of exactly the limit whole, leaves out an empty detail, and is readable by its owner only', async () => {
+    const dir = fresh();
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 1, now: () => T0 });
+    const e = await log.record({
+      user: 'admin',
+      server: 's'.repeat(64),
+      action: 'x',
+      target: 't'.repeat(300),
+      detail: '',
+      result: 'success',
+    });
+    expect(e).toEqual({
+      id: 1,
+      time: '2026-11-22T00:00:00.000Z',
+      user: 'admin',
+      server: 's'.repeat(64),
+      action: 'x',
+      target: 't'.repeat(300),
+      result: 'success',
+    });
+    const long = await log.record({ user: 'admin', server: 's'.repeat(65), action: 'x', result: 'success', detail: 'd' });
+    expect([long!.server, long!.detail]).toEqual([`${'s'.repeat(63)}…`, 'd']);
+    expect(
+      readFileSync(path.join(dir, 'audit.jsonl'), 'utf8')
+        .split('\n')
+        .map((l) => l && JSON.parse(l)),
+    ).toEqual([e, long, '']);
+    expect(statSync(path.join(dir, 'audit.jsonl')).mode & 0o777).toBe(0o600);
+  });
+
+  it('rotates only when the next line would not fit, and never an empty file', async () => {
+    const entry = { user: 'admin', action: 'x', result: 'success' } as const;
+    const probe = fresh();
+    await (await openAuditLog(probe, { maxBytes: 100_000, keepFiles: 1, now: () => T0 })).record(entry);
+    const lineLength = statSync(path.join(probe, 'audit.jsonl')).size;
+
+    const dir = fresh();
+    const log = await openAuditLog(dir, { maxBytes: 2 * lineLength, keepFiles: 2, now: () => T0 });
+    for (let i = 0; i < 3; i++) await log.record(entry);
+    const lines = (f: string) =>
+      readFileSync(path.join(dir, f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id);
+    expect([lines('audit.jsonl.1'), lines('audit.jsonl')]).toEqual([[1, 2], [3]]);
+
+    const tiny = fresh();
+    const small = await openAuditLog(tiny, { maxBytes: 10, keepFiles: 2, now: () => T0 });
+    await small.record(entry);
+    expect(existsSync(path.join(tiny, 'audit.jsonl.1'))).toBe(false);
+    await small.record(entry);
+    expect(readdirSync(tiny).sort()).toEqual(['audit.jsonl', 'audit.jsonl.1']);
+  });
+
+  it('numbers on from the current file after a restart, not from a rotated one', async () => {
+    const dir = fresh();
+    const a = await openAuditLog(dir, { maxBytes: 600, keepFiles: 3 });
+    for (let i = 0; i < 10; i++) await a.record({ user: 'admin', action: 'x', result: 'success' });
+    expect(existsSync(path.join(dir, 'audit.jsonl.1'))).toBe(true);
+    const b = await openAuditLog(dir, { maxBytes: 600, keepFiles: 3 });
+    expect((await b.record({ user: 'admin', action: 'x', result: 'success' }))!.id).toBe(11);
+  });
+
+  it('reports damaged lines only when there are some, and skips lines without an id', async () => {
+    const dir = fresh();
+    writeFileSync(path.join(dir, 'audit.jsonl'), '{"id":1,"action":"a"}\n{"action":"no id"}\n{"id":"2"}\n');
+    const damaged: [string, number][] = [];
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 1, onDamaged: (f, n) => damaged.push([f, n]) });
+    expect(damaged).toEqual([[path.join(dir, 'audit.jsonl'), 2]]);
+    damaged.length = 0;
+    await log.record({ user: 'admin', action: 'b', result: 'success' });
+    writeFileSync(path.join(dir, 'audit.jsonl'), '{"id":1,"action":"a"}\n');
+    expect((await log.page({ limit: 10 })).map((e) => e.action)).toEqual(['a']);
+    expect(damaged).toEqual([]);
+  });
+
+  it('goes on writing after a write failed', async () => {
+    const dir = fresh();
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 1 });
+    rmSync(dir, { recursive: true });
+    await expect(log.record({ user: 'admin', action: 'lost', result: 'success' })).rejects.toThrow(/ENOENT/);
+    mkdirSync(dir);
+    expect(await log.record({ user: 'admin', action: 'kept', result: 'success' })).toMatchObject({ action: 'kept' });
+    expect((await log.page({ limit: 10 })).map((e) => e.action)).toEqual(['kept']);
+  });
+});
+
+describe('budgets for failures', () => {
+  const T0 = Date.parse('2026-11-22T00:00:00Z');
+  const summary = (n: number) => `${n} more failures like this within a minute were counted, not recorded`;
+
+  it("writes a user's count of unwritten failures once their minute is over, and starts a new budget", async () => {
+    let t = T0;
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => t,
+    });
+    const fail = () => log.record({ user: 'victor', server: 'box', action: 'auth.denied', target: 'x', result: 'failure' });
+    for (let i = 0; i < FAILURES_PER_KIND + 5; i++) await fail();
+    // Budgets are looked at once a second at most: at 59 s (not over yet), then at 60 s.
+    t += 59_000;
+    await log.flush();
+    expect(await log.page({ limit: 100 })).toHaveLength(FAILURES_PER_KIND);
+    t += 1000;
+    await log.flush();
+    const [newest] = await log.page({ limit: 100 });
+    expect(newest).toMatchObject({
+      user: 'victor',
+      server: 'box',
+      action: 'auth.denied',
+      target: null,
+      result: 'failure',
+      detail: summary(5),
+    });
+    // A full budget again, and the summary is written once.
+    for (let i = 0; i < FAILURES_PER_KIND; i++) expect(await fail()).toBeDefined();
+    await log.flush({ all: true });
+    expect((await log.page({ limit: 100 })).filter((e) => e.detail)).toHaveLength(1);
+  });
+
+  it('gives a user whose minute passed without drops a fresh budget', async () => {
+    let t = T0;
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => t,
+    });
+    const fail = () => log.record({ user: 'victor', action: 'auth.denied', result: 'failure' });
+    for (let i = 0; i < FAILURES_PER_KIND; i++) await fail();
+    t += 60_000;
+    for (let i = 0; i < FAILURES_PER_KIND; i++) expect(await fail(), `failure ${i}`).toBeDefined();
+    expect(await fail()).toBeUndefined();
+  });
+
+  it('writes the counts at shutdown, before their minute is over', async () => {
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => T0,
+    });
+    for (let i = 0; i < FAILURES_PER_KIND + 2; i++) await log.record({ user: 'victor', action: 'a', result: 'failure' });
+    for (let i = 0; i < FAILURES_PER_KIND + 1; i++) await log.record({ user: null, action: 'b', result: 'failure' });
+    await log.flush();
+    expect((await log.page({ limit: 100 })).filter((e) => e.detail)).toEqual([]);
+    await log.flush({ all: true });
+    expect((await log.page({ limit: 100 })).filter((e) => e.detail).map((e) => [e.user, e.action, e.target, e.detail])).toEqual([
+      [null, 'b', 'from 1 addresses', `${summary(1)} (e.g. from unknown)`],
+      ['victor', 'a', null, summary(2)],
+    ]);
+  });
+
+  it('budgets each stranger address, and counts at most 1000 addresses', async () => {
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => T0,
+    });
+    const fail = (source: string) => log.record({ user: null, action: 'auth.login', result: 'failure', source });
+    for (let i = 0; i < FAILURES_PER_KIND; i++) expect(await fail('203.0.113.1')).toBeDefined();
+    expect(await fail('203.0.113.1')).toBeUndefined();
+    expect(await fail('203.0.113.2')).toBeDefined();
+    // 21 written so far: 79 more addresses fill the strangers' budget, the next 21 are counted.
+    for (let i = 0; i < ANONYMOUS_FAILURES; i++) await fail(`198.51.100.${i}`);
+    expect(await log.page({ limit: 200 })).toHaveLength(ANONYMOUS_FAILURES);
+    for (let i = 0; i < 1000; i++) expect(await fail(`192.0.2.${i}`)).toBeUndefined();
+    await log.flush({ all: true });
+    const [newest] = await log.page({ limit: 1 });
+    expect(newest).toMatchObject({ target: 'from 1000+ addresses', detail: `${summary(1 + 21 + 1000)} (e.g. from 203.0.113.1)` });
   });
 });

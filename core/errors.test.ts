@@ -1,7 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { coreErrors, defineErrors, toErrorBody, type ErrorCatalogue } from './errors.ts';
+import {
+  AuraError,
+  badRequest,
+  coreErrors,
+  defineErrors,
+  forbidden,
+  notFound,
+  toErrorBody,
+  unauthenticated,
+  type ErrorCatalogue,
+} from './errors.ts';
 import { discoverPlugins, loadPlugins } from './loader.ts';
 import { CORE_VERSION, ROOT_DIR } from './version.ts';
 
@@ -64,5 +74,123 @@ describe('the error catalogue', () => {
       body: { detail: 'Internal error; see the server log.', code: 'INTERNAL' },
       internal: true,
     });
+  });
+});
+
+describe('defineErrors', () => {
+  const define = (code: string, status: number) => () => defineErrors({ [code]: { status, meaning: 'x' } });
+
+  it('takes UPPER_SNAKE_CASE codes of two characters or more, and only those', () => {
+    for (const ok of ['AB', 'A_B2', 'NO_SUCH_APP']) expect(define(ok, 400), ok).not.toThrow();
+    for (const bad of ['A', 'xAB', 'AB-x', 'ABc', '_AB', '1AB', 'A B'])
+      expect(define(bad, 400), bad).toThrow(`error ${bad}: codes are UPPER_SNAKE_CASE with a 4xx or 5xx status`);
+  });
+
+  it('takes whole statuses from 400 to 599, and only those', () => {
+    for (const ok of [400, 599]) expect(define('OK_CODE', ok), String(ok)).not.toThrow();
+    for (const bad of [399, 600, 404.5]) expect(define('BAD_CODE', bad), String(bad)).toThrow(/4xx or 5xx/);
+  });
+
+  it('makes AuraErrors that keep their status, code, detail and extra', () => {
+    const err = defineErrors({ GONE: { status: 410, meaning: 'Gone for good.' } }).GONE('It went.', { since: 1 });
+    expect(err).toBeInstanceOf(AuraError);
+    expect(err).toBeInstanceOf(Error);
+    expect({ ...err, name: err.name, message: err.message }).toEqual({
+      name: 'AuraError',
+      message: 'It went.',
+      status: 410,
+      code: 'GONE',
+      expose: true,
+      extra: { since: 1 },
+    });
+  });
+});
+
+describe("the core's shorthands", () => {
+  it('answer with their codes and default details', () => {
+    const bodies = [badRequest('Bad.', { field: 'x' }), unauthenticated(), forbidden(), notFound()].map(toErrorBody);
+    expect(bodies).toEqual([
+      { status: 400, body: { field: 'x', detail: 'Bad.', code: 'VALIDATION_ERROR' }, internal: false },
+      { status: 401, body: { detail: 'Sign in to continue.', code: 'UNAUTHENTICATED' }, internal: false },
+      { status: 403, body: { detail: 'Your role does not allow this action.', code: 'FORBIDDEN' }, internal: false },
+      { status: 404, body: { detail: 'Not found.', code: 'NOT_FOUND' }, internal: false },
+    ]);
+    expect(toErrorBody(unauthenticated('Token expired.')).body.detail).toBe('Token expired.');
+    expect(toErrorBody(forbidden('Admins only.')).body.detail).toBe('Admins only.');
+    expect(toErrorBody(notFound('No such app.')).body.detail).toBe('No such app.');
+  });
+});
+
+describe('toErrorBody', () => {
+  /** An http-errors error, as Koa's ctx.throw and body parsers make them. */
+  const httpError = (status: number, message = 'Nope.', more: Record<string, unknown> = {}) =>
+    Object.assign(new Error(message), { status, statusCode: status, expose: status < 500, ...more });
+
+  it("names an exposed library error's status with the code clients know", () => {
+    const codes = Object.fromEntries(
+      [400, 401, 403, 404, 405, 409, 413, 415, 429, 418].map((s) => [s, toErrorBody(httpError(s)).body.code]),
+    );
+    expect(codes).toEqual({
+      400: 'VALIDATION_ERROR',
+      401: 'UNAUTHENTICATED',
+      403: 'FORBIDDEN',
+      404: 'NOT_FOUND',
+      405: 'METHOD_NOT_ALLOWED',
+      409: 'CONFLICT',
+      413: 'PAYLOAD_TOO_LARGE',
+      415: 'UNSUPPORTED_MEDIA_TYPE',
+      429: 'TOO_MANY_REQUESTS',
+      418: 'ERROR',
+    });
+    expect(toErrorBody(httpError(413, 'request entity too large'))).toEqual({
+      status: 413,
+      body: { detail: 'request entity too large', code: 'PAYLOAD_TOO_LARGE' },
+      internal: false,
+    });
+  });
+
+  it("keeps an exposed error's own code only when it is UPPER_SNAKE_CASE", () => {
+    expect(toErrorBody(httpError(400, 'x', { code: 'BODY_TOO_DEEP' })).body.code).toBe('BODY_TOO_DEEP');
+    expect(toErrorBody(httpError(400, 'x', { code: 'entity.parse.failed' })).body.code).toBe('VALIDATION_ERROR');
+    expect(toErrorBody(httpError(400, 'x', { code: 42 })).body.code).toBe('VALIDATION_ERROR');
+  });
+
+  it('takes the status from statusCode when status is missing', () => {
+    const e = Object.assign(new Error('Conflict.'), { statusCode: 409, expose: true });
+    expect(toErrorBody(e)).toMatchObject({ status: 409, body: { code: 'CONFLICT' } });
+  });
+
+  it('answers 500 INTERNAL for an exposed error without a status, a 5xx one, and anything not an error', () => {
+    const internal = { status: 500, body: { detail: 'Internal error; see the server log.', code: 'INTERNAL' }, internal: true };
+    expect(toErrorBody(Object.assign(new Error('no status'), { expose: true }))).toEqual(internal);
+    expect(toErrorBody(httpError(500, 'secret', { expose: true }))).toEqual(internal);
+    expect(toErrorBody(httpError(503, 'secret', { expose: true }))).toEqual(internal);
+    for (const thrown of [null, undefined, 'boom', 42]) expect(toErrorBody(thrown), String(thrown)).toEqual(internal);
+  });
+
+  it("shows an AuraError's 5xx detail and marks it internal", () => {
+    expect(toErrorBody(coreErrors.INTERNAL('Disk full.'))).toEqual({
+      status: 500,
+      body: { detail: 'Disk full.', code: 'INTERNAL' },
+      internal: true,
+    });
+    expect(toErrorBody(coreErrors.SSH_ERROR('Refused.'))).toMatchObject({ status: 502, internal: true });
+    expect(toErrorBody(httpError(499)).internal).toBe(false);
+  });
+
+  it('falls back to a generic detail for an empty or hidden message', () => {
+    expect(toErrorBody(notFound('')).body.detail).toBe('Request failed.');
+    expect(toErrorBody(httpError(400, 'x', { message: 42 })).body.detail).toBe('Request failed.');
+    const hidden = Object.defineProperty(badRequest('secret'), 'expose', { value: false });
+    expect(toErrorBody(hidden).body).toEqual({ detail: 'Request failed.', code: 'VALIDATION_ERROR' });
+  });
+
+  it('spreads only an object extra, and never over the detail and code', () => {
+    expect(toErrorBody(badRequest('Bad.', { detail: 'forged', code: 'FORGED', retryAfter: 3 })).body).toEqual({
+      detail: 'Bad.',
+      code: 'VALIDATION_ERROR',
+      retryAfter: 3,
+    });
+    expect(toErrorBody(httpError(400, 'Bad.', { extra: 'text' })).body).toEqual({ detail: 'Bad.', code: 'VALIDATION_ERROR' });
   });
 });
