@@ -4,12 +4,13 @@ import type { AuditLog } from './audit.ts';
 import type { Auth } from './auth/index.ts';
 import type { AvailabilityCache } from './availability.ts';
 import type { Hosts } from './hosts/index.ts';
+import { openApiDocument, type DocumentedRoute } from './openapi.ts';
 import type { Prometheus } from './prometheus.ts';
 import type { PluginRecord } from './loader.ts';
 import type { Redact } from './redact.ts';
 import type { AuraState } from './plugin.ts';
 import type { ToolRegistry } from './tools.ts';
-import { validate } from './validate.ts';
+import { routeInput } from './validate.ts';
 import { CORE_VERSION } from './version.ts';
 
 const auditQuery = z.object({
@@ -29,6 +30,8 @@ export function coreApi(opts: {
   plugins: () => PluginRecord[];
   redact: Redact;
   prometheus: Prometheus;
+  /** Every mounted route, for the OpenAPI document. */
+  routes: () => DocumentedRoute[];
   /** Where this Aura's settings and data live: for admins, to say which file to edit. */
   about: { configFiles: string[]; dataDir: string; maxTokenDays: number };
 }) {
@@ -101,12 +104,16 @@ export function coreApi(opts: {
       ctx.body = { reachable: false, detail: opts.redact(err instanceof Error ? err.message : String(err)) };
     }
   });
-  api.get('/audit', auth.requireUser, async (ctx) => {
-    const q = validate(auditQuery, ctx.query);
-    ctx.body = await opts.audit.page(q);
+  const auditInput = routeInput({ summary: 'The audit log, newest first, a page at a time.', query: auditQuery });
+  api.get('/audit', auth.requireUser, auditInput, async (ctx) => {
+    ctx.body = await opts.audit.page(auditInput.query(ctx));
   });
   api.get('/tools', auth.requireUser, (ctx) => {
     ctx.body = opts.tools.list();
+  });
+  /** What every mounted route accepts and answers, as OpenAPI 3.1 (the reference page reads it). */
+  api.get('/openapi.json', auth.requireUser, (ctx) => {
+    ctx.body = openApiDocument(opts.routes());
   });
   /** Prometheus scrapes this with an API token as its bearer (see README). */
   const scrape = new Router<AuraState>();

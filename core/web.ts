@@ -12,11 +12,13 @@ import { boundTo, type Hosts } from './hosts/index.ts';
 import { isApiPath, isMutating, requestPipeline, securityHeaders } from './http.ts';
 import type { PluginRecord } from './loader.ts';
 import type { Logger } from './logger.ts';
+import type { DocumentedRoute } from './openapi.ts';
 import type { AuraState, PluginRouter } from './plugin.ts';
 import type { PluginMount } from './plugin-host.ts';
 import { createSocketHub } from './sockets.ts';
 import type { ToolRegistry } from './tools.ts';
 import { inlineScriptHashes, serveUi } from './ui.ts';
+import { ROUTE_INPUT } from './validate.ts';
 
 /** Router layers are cloned when nested, but keep their handler functions: those mark a public (or viewer) route. */
 const layerHasHandlerIn = (publicHandlers: Set<unknown>, layer: { stack: unknown[] }) =>
@@ -144,10 +146,30 @@ export function createWeb(opts: WebOptions) {
     commit(record, router, tools) {
       opts.tools.add(record.id, record.definition!.scope, tools); // may throw: then nothing is mounted
       pluginRouters.push(router);
+      recordOf.set(router, record);
     },
   };
 
   const allRouters = () => [...opts.coreRouters, ...pluginRouters];
+  const recordOf = new Map<PluginRouter, PluginRecord>();
+  /** Each route's layers with what the OpenAPI document needs: who may call it, its plugin, its input. */
+  const routeLayers = () =>
+    allRouters().flatMap((router) =>
+      router.stack
+        .filter((l) => l.methods.length)
+        .flatMap((l) =>
+          l.methods
+            .filter((m) => m !== 'HEAD')
+            .map((method) => ({
+              method,
+              path: String(l.path),
+              public: isPublicRoute(router, l, method, String(l.path)),
+              viewer: layerHasHandlerIn(viewerByRouter.get(router) ?? new Set(), l),
+              router,
+              layer: l,
+            })),
+        ),
+    );
   const isPublicRoute = (router: PluginRouter, layer: { stack: unknown[] }, method: string, routePath: string) =>
     publicByRouter.has(router)
       ? layerHasHandlerIn(publicByRouter.get(router)!, layer)
@@ -192,20 +214,24 @@ export function createWeb(opts: WebOptions) {
     recheckSockets: () => sockets.recheck(),
     /** Every HTTP route as `METHOD path`, marked public or not, for tests that must cover all. */
     routes: (): RouteInfo[] =>
-      allRouters().flatMap((router) =>
-        router.stack
-          .filter((l) => l.methods.length)
-          .flatMap((l) =>
-            l.methods
-              .filter((m) => m !== 'HEAD')
-              .map((method) => ({
-                method,
-                path: String(l.path),
-                public: isPublicRoute(router, l, method, String(l.path)),
-                viewer: layerHasHandlerIn(viewerByRouter.get(router) ?? new Set(), l),
-              })),
-          ),
-      ),
+      routeLayers().map(({ method, path, public: open, viewer }) => ({ method, path, public: open, viewer })),
+    /** Every HTTP route with its plugin and its declared input (routeInput), for GET /api/openapi.json. */
+    documentedRoutes: (): DocumentedRoute[] =>
+      routeLayers().map(({ method, path, public: open, viewer, router, layer }) => {
+        const def = recordOf.get(router)?.definition;
+        const input = (layer.stack as unknown[]).find((h) => typeof h === 'function' && ROUTE_INPUT in h) as
+          { [ROUTE_INPUT]: DocumentedRoute['input'] } | undefined;
+        return {
+          method,
+          path,
+          public: open,
+          viewer,
+          plugin: def
+            ? { id: def.id, title: def.title, description: def.description, scope: def.scope, errors: def.errors }
+            : null,
+          input: input?.[ROUTE_INPUT],
+        };
+      }),
     /** Composes the app from what was registered, then listens; resolves with Aura's own URL. */
     async listen(): Promise<string> {
       compose();

@@ -10,7 +10,7 @@ import { isMutating } from '../http.ts';
 import type { AuraState } from '../plugin.ts';
 import { credentialEpoch, decoyHash, verifyPassword, type AdminCredential } from '../secrets.ts';
 import type { AuraUser, Sessions } from '../sessions.ts';
-import { validate } from '../validate.ts';
+import { routeInput } from '../validate.ts';
 import { OAUTH_STATE_COOKIE, SESSION_COOKIE, signedCookies } from './cookies.ts';
 import { googleSignIn } from './google.ts';
 import { safeNextPath } from './next-path.ts';
@@ -28,6 +28,10 @@ export const PUBLIC_ROUTES = new Set([
   'POST /logout',
   'GET /login/google',
   'GET /login/google/authorized',
+  // The reference page and its scripts are static; it sends strangers to sign in, and the
+  // document it reads (GET /api/openapi.json) is for signed-in users.
+  'GET /api-reference',
+  'GET /api-reference/:file',
 ]);
 
 export interface AuthOptions {
@@ -192,10 +196,17 @@ export function createAuth(opts: AuthOptions) {
     ctx.body = { local: localEnabled, google: !!google };
   });
 
-  router.post('/auth/login', async (ctx) => {
+  const loginInput = routeInput({
+    summary: 'Signs in with the local admin login: a session cookie and a bearer token.',
+    body: loginBody,
+  });
+  const localLoginOn: Middleware = (ctx, next) => {
     if (ctx.get('origin')) checkOrigin(ctx as unknown as Context);
     if (!localEnabled) throw coreErrors.LOCAL_LOGIN_DISABLED('Sign in with Google; the local login is turned off.');
-    const body = validate(loginBody, ctx.request.body ?? {});
+    return next();
+  };
+  router.post('/auth/login', localLoginOn, loginInput, async (ctx) => {
+    const body = loginInput.body(ctx);
     const wait = throttle.attempt(ctx.ip, body.username);
     if (wait) {
       ctx.set('Retry-After', String(wait));
@@ -289,8 +300,9 @@ export function createAuth(opts: AuthOptions) {
    * A token lives at most maxTokenDays. One made with a bearer or API token may not outlive
    * it, and is revoked with that API token: a stolen token cannot make itself a longer life.
    */
-  router.post('/api/tokens', requireUser, requireAdmin, async (ctx) => {
-    const body = validate(tokenBody, ctx.request.body ?? {});
+  const tokenInput = routeInput({ summary: 'Makes a personal API token; its secret is shown once.', body: tokenBody });
+  router.post('/api/tokens', requireUser, requireAdmin, tokenInput, async (ctx) => {
+    const body = tokenInput.body(ctx);
     if (body.expiresInDays > maxTokenDays)
       throw badRequest(`A token may live at most ${maxTokenDays} days (session.maxTokenDays).`);
     const caller = identify(ctx.req);

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { toErrorBody, validate, type AuraState, type PluginContext, type PluginRouter } from '../../core/index.ts';
+import { routeInput, toErrorBody, type AuraState, type PluginContext, type PluginRouter } from '../../core/index.ts';
 
 type Koa = ParameterizedContext<AuraState>;
 import type { AgentConfig } from './config.ts';
@@ -116,8 +116,9 @@ export function agentRoutes(deps: RouteDeps) {
 
     /** Changes to the caller's own conversations: viewerRoutes when plugins.agent.allowViewers. */
     chat(router: PluginRouter) {
-      router.post('/conversations', async (c) => {
-        const { serverId = 'local' } = validate(createBody, c.request.body ?? {});
+      const createInput = routeInput({ summary: 'Starts a conversation whose tools act on a server.', body: createBody });
+      router.post('/conversations', createInput, async (c) => {
+        const { serverId = 'local' } = createInput.body(c);
         deps.hosts.resolve(serverId);
         const conversation = await conversations.create(c.state.user!.username, serverId);
         c.state.audit = { action: 'agent.create', target: conversation.id };
@@ -134,10 +135,14 @@ export function agentRoutes(deps: RouteDeps) {
         c.status = 204;
       });
 
-      router.post('/conversations/:id/messages', async (c) => {
+      const messageInput = routeInput({
+        summary: 'Sends a message; the answer streams back as server-sent events.',
+        body: messageBody,
+      });
+      router.post('/conversations/:id/messages', messageInput, async (c) => {
         requireKey();
         const user = c.state.user!;
-        const { message, serverId } = validate(messageBody, c.request.body ?? {});
+        const { message, serverId } = messageInput.body(c);
         const conversation = await conversations.get(user.username, c.params.id!);
         if (serverId) conversation.serverId = deps.hosts.resolve(serverId).server.id;
         if (busy.has(conversation.id) || conversation.approval)
@@ -154,10 +159,14 @@ export function agentRoutes(deps: RouteDeps) {
         stream(c, conversation, (signal, emit) => deps.turns.message(user, conversation, message, signal, emit));
       });
 
-      router.post('/approvals/:approvalId', async (c) => {
+      const decisionInput = routeInput({
+        summary: 'Approves or rejects the tool call a turn waits on; the rest streams back.',
+        body: decisionBody,
+      });
+      router.post('/approvals/:approvalId', decisionInput, async (c) => {
         requireKey();
         const user = c.state.user!;
-        const { decision } = validate(decisionBody, c.request.body ?? {});
+        const { decision } = decisionInput.body(c);
         const approvalId = c.params.approvalId!;
         const notFound = () => agentErrors.APPROVAL_NOT_FOUND(`No approval ${approvalId.slice(0, 80)} waits for you.`);
         const id = conversationOfApproval(approvalId);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { forbidden, validate, type PluginRouter } from '../../core/index.ts';
+import { forbidden, routeInput, validate, type PluginRouter } from '../../core/index.ts';
 import type { CommandTool } from './config.ts';
 import { commandLine, fillArgv, paramsSchema } from './params.ts';
 import { findTool, offeredOn, runTool } from './run.ts';
@@ -31,7 +31,12 @@ export function commandsRunRoute(
   router: PluginRouter,
   deps: { tools: CommandTool[]; maxOutputKb: number; redact(text: string): string },
 ) {
-  router.post('/:id/run', async (c) => {
+  // Each tool takes its own parameters: the document shows their common shape, the handler checks the tool's.
+  const input = routeInput({
+    summary: "Runs a tool with its parameters (GET / lists each tool's).",
+    body: z.object({ params: z.record(z.string(), z.string()).optional() }),
+  });
+  router.post('/:id/run', input, async (c) => {
     const tool = findTool(deps.tools, c.params.id!, c.state.server!.id);
     c.state.audit = { action: 'commands.run', target: tool.id };
     if (!tool.readOnly && c.state.user!.role !== 'admin')

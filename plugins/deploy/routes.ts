@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validate, type PluginRouter } from '../../core/index.ts';
+import { routeInput, type PluginRouter } from '../../core/index.ts';
 import type { Deployer } from './deployer.ts';
 import { deployErrors } from './errors.ts';
 import { deployKey } from './keys.ts';
@@ -27,8 +27,9 @@ export function deployRoutes(
     c.body = await deployer.apps(c.state.server!.id, AbortSignal.timeout(30_000));
   });
 
-  router.post('/apps/:app/runs', deps.requireAdmin, async (c) => {
-    const { commit } = validate(runBody, c.request.body ?? {});
+  const runInput = routeInput({ summary: 'Deploys the app: the branch head, or a given commit (a redeploy).', body: runBody });
+  router.post('/apps/:app/runs', deps.requireAdmin, runInput, async (c) => {
+    const { commit } = runInput.body(c);
     const app = deployer.app(c.state.server!.id, c.params.app);
     c.state.audit = { action: 'deploy.run', target: commit ? `${app.id} at ${commit}` : app.id };
     const run = await deployer.start(c.state.server!.id, app.id, { user: c.state.user!.username, trigger: 'manual' }, commit);
@@ -36,8 +37,9 @@ export function deployRoutes(
     c.body = { runId: run.id };
   });
 
-  router.get('/runs', (c) => {
-    const { app, limit } = validate(runsQuery, c.query);
+  const runsInput = routeInput({ summary: 'Past runs, newest first, of every app or one.', query: runsQuery });
+  router.get('/runs', runsInput, (c) => {
+    const { app, limit } = runsInput.query(c);
     if (app !== undefined) deployer.app(c.state.server!.id, app);
     c.body = history.list(c.state.server!.id, app, limit);
   });

@@ -1,6 +1,6 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { validate, type AuraState, type PluginRouter } from '../../core/index.ts';
+import { routeInput, type AuraState, type PluginRouter } from '../../core/index.ts';
 import type { DockerClient } from './client.ts';
 import { containerAction, containerId, inspectContainer, listContainers, listImages } from './containers.ts';
 import { readLogs } from './logs.ts';
@@ -40,9 +40,10 @@ export function dockerRoutes(router: PluginRouter, engineFor: (serverId: string)
       c.body = summary;
     });
 
-  router.get('/containers/:id/logs', async (c) => {
+  const logsInput = routeInput({ summary: "A container's last log lines.", query: logsQuery });
+  router.get('/containers/:id/logs', logsInput, async (c) => {
     const id = containerId(c.params.id);
-    const { tail } = validate(logsQuery, c.query);
+    const { tail } = logsInput.query(c);
     c.body = await readLogs(engine(c), id, tail, requestSignal(c));
   });
 

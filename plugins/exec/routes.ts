@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validate, type PluginRouter } from '../../core/index.ts';
+import { routeInput, type PluginRouter } from '../../core/index.ts';
 import { TIMEOUT_CEILING_SECONDS, type ExecConfig } from './config.ts';
 import type { CommandHistory } from './history.ts';
 import { runCommand, type Rules } from './run.ts';
@@ -30,8 +30,9 @@ export function execRoutes(
     redact: (text: string) => string;
   },
 ): void {
-  router.post('/', deps.requireAdmin, async (c) => {
-    const { command, timeoutSeconds } = validate(execBody, c.request.body);
+  const input = routeInput({ summary: 'Runs one shell line and answers its output and exit code.', body: execBody });
+  router.post('/', deps.requireAdmin, input, async (c) => {
+    const { command, timeoutSeconds } = input.body(c);
     // The core writes the entry once the request is over (cut to 300 characters), refused or not.
     c.state.audit = { action: 'exec.run', target: deps.redact(command) };
     c.body = await runCommand(c.state.host!, command, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validate, type PluginRouter } from '../../core/index.ts';
+import { routeInput, type PluginRouter } from '../../core/index.ts';
 import type { Samplers } from './samplers.ts';
 
 const historyQuery = z.object({ range: z.enum(['1h', '24h']).default('1h') });
@@ -10,8 +10,9 @@ export function metricsRoutes(router: PluginRouter, samplers: Samplers): void {
     ctx.res.once('close', () => ctx.res.writableFinished || gone.abort());
     ctx.body = await samplers.current(ctx.state.server!.id, gone.signal);
   });
-  router.get('/history', (ctx) => {
-    const { range } = validate(historyQuery, ctx.query);
+  const historyInput = routeInput({ summary: 'Samples over the last hour or day.', query: historyQuery });
+  router.get('/history', historyInput, (ctx) => {
+    const { range } = historyInput.query(ctx);
     ctx.body = samplers.history(ctx.state.server!.id, range);
   });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validate, type PluginRouter } from '../../core/index.ts';
+import { routeInput, validate, type PluginRouter } from '../../core/index.ts';
 import type { ServicesConfig } from './config.ts';
 import { readLogs } from './journal.ts';
 import { limitsBody, type LimitsWriter } from './limits.ts';
@@ -55,15 +55,17 @@ export function servicesRoutes(router: PluginRouter, config: ServicesConfig, usa
     c.body = await runAction(c.state.host!, unit.unit, action, privilegeOf(config, c.state.server!.id));
   });
 
-  router.get('/:unit/logs', async (c) => {
+  const logsInput = routeInput({ summary: "The unit's journal: the last lines, or since a time.", query: logsQuery });
+  router.get('/:unit/logs', logsInput, async (c) => {
     const unit = managedUnit(config, c.state.server!.id, c.params.unit);
-    const q = validate(logsQuery, c.query);
+    const q = logsInput.query(c);
     c.body = await readLogs(c.state.host!, unit.unit, { lines: q.lines, since: q.since ? new Date(q.since) : undefined });
   });
 
-  router.put('/:unit/limits', async (c) => {
+  const limitsInput = routeInput({ summary: "Sets the unit's CPUQuota and MemoryMax in a drop-in.", body: limitsBody });
+  router.put('/:unit/limits', limitsInput, async (c) => {
     const unit = managedUnit(config, c.state.server!.id, c.params.unit);
-    const limits = validate(limitsBody, c.request.body ?? {});
+    const limits = limitsInput.body(c);
     c.state.audit = { action: 'services.limits', target: `${unit.unit} cpu=${limits.cpuQuota} mem=${limits.memoryMax}` };
     c.body = await applyLimits(c.state.host!, unit.unit, limits, privilegeOf(config, c.state.server!.id));
   });
