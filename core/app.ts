@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { coreApi } from './api.ts';
 import { openAuditLog, type AuditLog } from './audit.ts';
+import { apiReference } from './reference.ts';
 import { createAuth } from './auth/index.ts';
 import { PersonalTokens } from './auth/tokens.ts';
 import { availabilityCache } from './availability.ts';
@@ -169,9 +170,11 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
         plugins: () => records,
         redact,
         prometheus,
+        routes: () => web.documentedRoutes(),
         about: { configFiles: opts.configFiles ?? [], dataDir, maxTokenDays: config.session.maxTokenDays },
       }),
       auth.router,
+      apiReference(auth),
     ],
     socketRecheckMs: opts.socketRecheckMs,
   });
