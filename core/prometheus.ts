@@ -10,10 +10,11 @@ let processRegistry: Registry | undefined;
 function processMetrics(): Registry {
   if (!processRegistry) {
     processRegistry = new Registry();
-    const before = process.cpuUsage();
     collectDefaultMetrics({ register: processRegistry });
     // prom-client counts CPU from the moment it registers; Prometheus means since the process
     // started. Without this, the first scrape of a long-running Aura says it has used no CPU.
+    // Read after registering, so the count is never short (it is over by what registering took).
+    const before = process.cpuUsage();
     const counted = (name: string, micros: number) =>
       (processRegistry!.getSingleMetric(name) as Counter | undefined)?.inc(micros / 1e6);
     counted('process_cpu_user_seconds_total', before.user);
