@@ -126,7 +126,7 @@ export class Deployer {
 
   async cancel(serverId: string, runId: string, user: string): Promise<RunRecord> {
     const live = this.deps.history.liveRun(runId);
-    if (!live || live.record.serverId !== serverId) {
+    if (!live || live.record.serverId !== serverId || FINAL.has(live.record.status)) {
       const past = this.deps.history.get(serverId, runId);
       if (!past) throw deployErrors.RUN_NOT_FOUND(`No run ${runId} on ${serverId}.`);
       throw deployErrors.RUN_FINISHED(`Run ${runId} has ended (${past.status}).`);

@@ -42,3 +42,25 @@ describe('run history across an Aura that was killed', () => {
     expect(other).toMatchObject({ app: 'done', status: 'succeeded', steps: [{ name: 'check', status: 'succeeded' }] });
   });
 });
+
+describe('a run that has just ended', () => {
+  it('is read whole at once, before its log file has every line, and only then from the file', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'aura-runs-'));
+    try {
+      const history = new RunHistory((await openStore(dataDir)).slice('deploy'), dataDir, 50, (t) => t);
+      const run = history.start({ serverId: 'local', app: 'site', trigger: 'manual', user: 'admin' });
+      for (let i = 0; i < 200; i++) run.print('build', 'stdout', `line ${i}`);
+      run.setStatus('succeeded');
+      history.finished(run);
+      // At once, as a client polling for the final status reads it.
+      expect(history.get('local', run.record.id)?.log).toHaveLength(200);
+      // A finished run is not the app's run under way: a new deploy may start.
+      expect(history.active('local', 'site')).toBeUndefined();
+      await run.written;
+      await expect.poll(() => history.liveRun(run.record.id)).toBeUndefined();
+      expect(history.get('local', run.record.id)?.log).toHaveLength(200);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

@@ -56,6 +56,8 @@ export class LiveRun {
   private readonly listeners = new Set<RunListener>();
   private readonly file: WriteStream;
   readonly abort = new AbortController();
+  /** Settles once the log file has all the lines (or could not be written): then it may be read instead. */
+  readonly written: Promise<void>;
 
   constructor(
     readonly record: RunRecord,
@@ -65,6 +67,7 @@ export class LiveRun {
   ) {
     this.file = createWriteStream(logFile, { flags: 'a', mode: 0o600 });
     this.file.on('error', () => undefined); // the log on disk is a copy; the run goes on without it
+    this.written = new Promise((resolve) => this.file.once('close', resolve));
   }
 
   print(step: string, stream: LogLine['stream'], text: string): void {
@@ -161,7 +164,9 @@ export class RunHistory {
   }
 
   active(serverId: string, app: string): LiveRun | undefined {
-    return [...this.live.values()].find((r) => r.record.serverId === serverId && r.record.app === app);
+    return [...this.live.values()].find(
+      (r) => r.record.serverId === serverId && r.record.app === app && !FINAL.has(r.record.status),
+    );
   }
 
   liveRun(id: string): LiveRun | undefined {
@@ -185,8 +190,12 @@ export class RunHistory {
     return run;
   }
 
+  /**
+   * The run is over. Its lines are served from memory until its file has them all: a reader
+   * that comes at once (the page, a script polling the status) must not get a log cut short.
+   */
   finished(run: LiveRun): void {
-    this.live.delete(run.record.id);
+    void run.written.then(() => this.live.delete(run.record.id));
   }
 
   list(serverId: string, app?: string, limit = 50): RunRecord[] {
