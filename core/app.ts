@@ -7,7 +7,7 @@ import { apiReference } from './reference.ts';
 import { createAuth } from './auth/index.ts';
 import { PersonalTokens } from './auth/tokens.ts';
 import { availabilityCache } from './availability.ts';
-import { ConfigError, type CoreConfig } from './config.ts';
+import { ConfigError, configPath, type CoreConfig } from './config.ts';
 import { createHosts, type Hosts } from './hosts/index.ts';
 import { discoverPlugins, loadPlugins, pluginFolders, recordsFor, type PluginRecord } from './loader.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -121,7 +121,7 @@ export async function startAura(opts: AuraOptions): Promise<Aura> {
   const env = opts.env ?? process.env;
   const redact = redactor(secretValues(env));
   const log = opts.logger ?? createLogger(config.log.level, undefined, redact);
-  const dataDir = path.resolve(rootDir, config.dataDir);
+  const dataDir = configPath(rootDir, config.dataDir);
   const { tightenedFrom } = privateDataDir(dataDir);
   if (tightenedFrom !== undefined)
     log.warn({ dataDir, mode: tightenedFrom.toString(8) }, 'the data dir was readable by others; it is now 0700');

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { backupDataDir, restoreDataDir } from './backup.ts';
-import { ConfigError, loadConfig, type CoreConfig } from './config.ts';
+import { ConfigError, configPath, loadConfig, type CoreConfig } from './config.ts';
 import { discoverPlugins, loadPlugins, pluginFolders } from './loader.ts';
 import { ensureUiFor } from './ui.ts';
 import { CORE_VERSION, ROOT_DIR } from './version.ts';
@@ -29,7 +29,7 @@ async function auraAnswers(config: CoreConfig): Promise<boolean> {
 
 async function coreCommand(name: string, args: string[], config: CoreConfig, out: NodeJS.WritableStream): Promise<number> {
   const [file] = args;
-  const dataDir = path.resolve(ROOT_DIR, config.dataDir);
+  const dataDir = configPath(ROOT_DIR, config.dataDir);
   if (!file || args.length > 1) {
     out.write(`Usage: npm run aura -- ${name} <file>\n`);
     return 2;

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, deepMerge, loadConfig } from './config.ts';
+import { ConfigError, configPath, deepMerge, loadConfig } from './config.ts';
 import { ROOT_DIR } from './version.ts';
 
 const run = promisify(execFile);
@@ -26,6 +26,16 @@ const problemsOf = (fn: () => unknown): string[] => {
 };
 
 describe('configuration', () => {
+  it('takes paths in the config from the checkout, and ~/ from the home folder', () => {
+    expect(configPath('/srv/aura', './data')).toBe('/srv/aura/data');
+    expect(configPath('/srv/aura', '/var/lib/aura')).toBe('/var/lib/aura');
+    expect(configPath('/srv/aura', '~/aura-plugins')).toBe(path.join(os.homedir(), 'aura-plugins'));
+    expect(configPath('/srv/aura', '~')).toBe(os.homedir());
+    // Only a leading ~ and only as a whole word: ~bob's home is not ours to guess.
+    expect(configPath('/srv/aura', '~bob/x')).toBe('/srv/aura/~bob/x');
+    expect(configPath('/srv/aura', 'a/~/b')).toBe('/srv/aura/a/~/b');
+  });
+
   it('reads the shipped defaults', () => {
     const { config } = loadConfig(ROOT_DIR, { AURA_CONFIG: writeConfig('') });
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 7070 });

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -175,6 +176,12 @@ function readYaml(file: string): Record<string, unknown> {
   if (!isPlainObject(doc)) throw new ConfigError([`${file}: must be a YAML mapping`]);
   return doc;
 }
+
+/**
+ * A path from the config as a file path: `~/` is the home folder of the user Aura runs as, and a
+ * relative path is taken from the checkout (dataDir, pluginDirs, key files).
+ */
+export const configPath = (rootDir: string, p: string) => path.resolve(rootDir, p.replace(/^~(?=\/|$)/, os.homedir()));
 
 export interface LoadedConfig {
   config: CoreConfig;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import semver from 'semver';
 import { z } from 'zod';
-import { formatIssues } from './config.ts';
+import { configPath, formatIssues } from './config.ts';
 import { ERROR_CODE, type ErrorFactory } from './errors.ts';
 import type { PluginDefinition } from './plugin.ts';
 import { registerPluginImports } from './plugin-imports.ts';
@@ -74,7 +74,7 @@ export interface FoundPlugin {
 
 /** Where plugins are looked for: the checkout's plugins/, then each configured pluginDir. */
 export function pluginFolders(rootDir: string, config: { pluginDirs: string[] }): string[] {
-  return [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => path.resolve(rootDir, d))];
+  return [path.join(rootDir, 'plugins'), ...config.pluginDirs.map((d) => configPath(rootDir, d))];
 }
 
 /** A plugin runs unless the config turns it off. */

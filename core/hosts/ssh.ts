@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type SFTPWrapper } from 'ssh2';
-import type { ServerConfig } from '../config.ts';
+import { configPath, type ServerConfig } from '../config.ts';
 import { coreErrors } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { buildArgv, toRemoteCommand } from './argv.ts';
@@ -59,7 +57,7 @@ export interface SshHostOptions {
 
 /** Remote servers' login shells must be POSIX (sh, dash, bash, zsh): commands are quoted for them. */
 export function createSshHost({ server, rootDir, log }: SshHostOptions): Host {
-  const resolvePath = (p: string) => path.resolve(rootDir, p.replace(/^~(?=\/)/, os.homedir()));
+  const resolvePath = (p: string) => configPath(rootDir, p);
   const knownHosts = resolvePath(server.knownHostsPath ?? '~/.ssh/known_hosts');
   let connection: Promise<Client> | undefined;
   let sftpSession: Promise<SFTPWrapper> | undefined;
