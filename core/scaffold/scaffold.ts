@@ -61,7 +61,8 @@ function tsconfigFor(rootDir: string): string {
   const paths = {
     ...Object.fromEntries(Object.entries(auraImportPaths(rootDir)).map(([name, file]) => [name, [file]])),
     '@aura/ui': [path.join(rootDir, 'ui', 'src', 'lib', 'index.ts')],
-    ...Object.fromEntries(['zod', 'socket.io', 'vitest'].map((name) => [name, [modules(name)]])),
+    // Every other package the plugin imports comes from Aura's node_modules, as at run time.
+    '*': [modules('@types/*'), modules('*')],
   };
   const compilerOptions = {
     target: 'ES2023',
