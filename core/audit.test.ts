@@ -128,6 +128,7 @@ describe('audit log under attack', () => {
     renameSync(path.join(dir, 'audit.jsonl'), path.join(dir, 'audit.jsonl.1'));
     writeFileSync(path.join(dir, 'audit.jsonl'), '');
     const b = await open(dir, Date.now);
+    expect(readFileSync(path.join(dir, 'audit.jsonl'), 'utf8')).toBe('');
     expect((await b.record({ user: 'admin', action: 'x', result: 'success' }))!.id).toBe(4);
   });
 
@@ -193,6 +194,7 @@ describe('audit entries as written', () => {
     expect([lines('audit.jsonl.1'), lines('audit.jsonl')]).toEqual([[1, 2], [3]]);
 
     const tiny = fresh();
+    writeFileSync(path.join(tiny, 'audit.jsonl'), '');
     const small = await openAuditLog(tiny, { maxBytes: 10, keepFiles: 2, now: () => T0 });
     await small.record(entry);
     expect(existsSync(path.join(tiny, 'audit.jsonl.1'))).toBe(false);
@@ -205,7 +207,10 @@ describe('audit entries as written', () => {
     const a = await openAuditLog(dir, { maxBytes: 600, keepFiles: 3 });
     for (let i = 0; i < 10; i++) await a.record({ user: 'admin', action: 'x', result: 'success' });
     expect(existsSync(path.join(dir, 'audit.jsonl.1'))).toBe(true);
+    const before = readFileSync(path.join(dir, 'audit.jsonl'), 'utf8');
     const b = await openAuditLog(dir, { maxBytes: 600, keepFiles: 3 });
+    // Opening leaves a sound file as it is: no blank line is added.
+    expect(readFileSync(path.join(dir, 'audit.jsonl'), 'utf8')).toBe(before);
     expect((await b.record({ user: 'admin', action: 'x', result: 'success' }))!.id).toBe(11);
   });
 
@@ -220,6 +225,33 @@ describe('audit entries as written', () => {
     writeFileSync(path.join(dir, 'audit.jsonl'), '{"id":1,"action":"a"}\n');
     expect((await log.page({ limit: 10 })).map((e) => e.action)).toEqual(['a']);
     expect(damaged).toEqual([]);
+  });
+
+  it('starts on a damaged file when nobody listens for damage', async () => {
+    const dir = fresh();
+    writeFileSync(path.join(dir, 'audit.jsonl'), '{"id":1,"action":"a"}\nnot json\n');
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 1 });
+    expect((await log.page({ limit: 10 })).map((e) => e.id)).toEqual([1]);
+  });
+
+  it('pages across files up to the limit, and reads no file newer than `before`', async () => {
+    const dir = fresh();
+    const file = path.join(dir, 'audit.jsonl');
+    const lines = (from: number, to: number) =>
+      Array.from({ length: to - from + 1 }, (_, i) => `{"id":${from + i},"action":"a${from + i}"}\n`).join('');
+    writeFileSync(`${file}.2`, lines(1, 9));
+    writeFileSync(`${file}.1`, lines(10, 12));
+    writeFileSync(file, `${lines(13, 14)}damaged\n`);
+    const damaged: string[] = [];
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 3, onDamaged: (f) => damaged.push(f) });
+    expect((await log.page({ limit: 6 })).map((e) => e.id)).toEqual([14, 13, 12, 11, 10, 9]);
+    damaged.length = 0;
+    expect((await log.page({ limit: 4, before: 12 })).map((e) => e.id)).toEqual([11, 10, 9, 8]);
+    expect((await log.page({ limit: 4, before: 10 })).map((e) => e.id)).toEqual([9, 8, 7, 6]);
+    // Pages of older entries skip the current file, whose first id is not before theirs.
+    expect(damaged).toEqual([]);
+    // Nothing is older than the first entry; the missing .3 is not read either.
+    expect(await log.page({ limit: 4, before: 1 })).toEqual([]);
   });
 
   it('goes on writing after a write failed', async () => {
@@ -265,6 +297,38 @@ describe('budgets for failures', () => {
     for (let i = 0; i < FAILURES_PER_KIND; i++) expect(await fail()).toBeDefined();
     await log.flush({ all: true });
     expect((await log.page({ limit: 100 })).filter((e) => e.detail)).toHaveLength(1);
+  });
+
+  it("looks at budgets at most once a second, and at strangers' only once their minute is over", async () => {
+    let t = T0;
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => t,
+    });
+    for (let i = 0; i < FAILURES_PER_KIND + 1; i++) await log.record({ user: 'victor', action: 'a', result: 'failure' });
+    for (let i = 0; i < FAILURES_PER_KIND + 1; i++) await log.record({ user: null, action: 'b', result: 'failure', source: 'x' });
+    const counted = async () => (await log.page({ limit: 100 })).filter((e) => e.detail).map((e) => e.action);
+    for (const at of [1000, 59_999, 60_000]) {
+      t = T0 + at;
+      await log.flush();
+      expect(await counted(), `at ${at} ms`).toEqual([]);
+    }
+    // The minute is over at 60 s, but the last look was a millisecond before.
+    t = T0 + 60_999;
+    await log.flush();
+    expect(await counted()).toEqual(['b', 'a']);
+  });
+
+  it("records a signed-in user's failures when strangers have used up theirs", async () => {
+    const log = await openAuditLog(mkdtempSync(path.join(os.tmpdir(), 'aura-audit-')), {
+      maxBytes: 1e6,
+      keepFiles: 1,
+      now: () => T0,
+    });
+    for (let i = 0; i < ANONYMOUS_FAILURES; i++)
+      await log.record({ user: null, action: 'b', result: 'failure', source: `s${i}` });
+    expect(await log.record({ user: 'victor', action: 'b', result: 'failure' })).toMatchObject({ user: 'victor' });
   });
 
   it('gives a user whose minute passed without drops a fresh budget', async () => {
