@@ -31,6 +31,13 @@ describe('npm run aura', () => {
     expect(text()).toContain('ops ALL=(root) NOPASSWD: AURA_SERVICES');
   });
 
+  it('says a plugin is off, with exit code 3, and runs none of its commands', async () => {
+    const { out, text } = capture();
+    const env = envWith('plugins:\n  services:\n    enabled: false\n    units: { local: [{ unit: app.service }] }\n');
+    expect(await runCli(['services', 'polkit'], out, env)).toBe(3);
+    expect(text()).toBe('The services plugin is off (plugins.services.enabled: false): nothing to do.\n');
+  });
+
   it('says so, with exit code 2, for an unknown command or plugin', async () => {
     for (const args of [
       ['services', 'nope'],

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { backupDataDir, restoreDataDir } from './backup.ts';
 import { ConfigError, configPath, loadConfig, type CoreConfig } from './config.ts';
-import { discoverPlugins, loadPlugins, pluginFolders } from './loader.ts';
+import { discoverPlugins, isEnabled, loadPlugins, pluginFolders } from './loader.ts';
 import { ensureUiFor } from './ui.ts';
 import { CORE_VERSION, ROOT_DIR } from './version.ts';
 
@@ -57,6 +57,11 @@ export async function runCli(args: string[], out: NodeJS.WritableStream, env: No
     return 0;
   }
   const found = discoverPlugins(pluginFolders(ROOT_DIR, config)).found.filter((f) => !pluginId || f.id === pluginId);
+  // A plugin that is off has nothing to set up: its commands say so, with a code of their own.
+  if (found.length && commandName && !isEnabled(config.plugins, pluginId!)) {
+    out.write(`The ${pluginId} plugin is off (plugins.${pluginId}.enabled: false): nothing to do.\n`);
+    return 3;
+  }
   // Only the plugins asked about are imported; their own settings are validated as at start.
   const settings = Object.fromEntries(Object.entries(config.plugins).filter(([id]) => found.some((f) => f.id === id)));
   const { records, problems } = await loadPlugins(found, settings, CORE_VERSION);

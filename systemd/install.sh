@@ -15,6 +15,7 @@ DATA=/var/lib/aura
 USER_NAME=aura
 UNIT=/etc/systemd/system/aura.service
 RULES=/etc/polkit-1/rules.d/50-aura.rules
+DROPIN=/etc/systemd/system/aura.service.d/50-deploy-folders.conf
 BACKUPS=/var/backups/aura
 port=7070
 nginx_host=""
@@ -172,7 +173,8 @@ uninstall() {
   if systemctl list-unit-files aura.service >/dev/null 2>&1; then
     systemctl disable --now aura.service >/dev/null 2>&1 || true
   fi
-  rm -f "$UNIT" "$RULES"
+  rm -f "$UNIT" "$RULES" "$DROPIN"
+  rmdir "$(dirname "$DROPIN")" 2>/dev/null || true
   systemctl daemon-reload
   if [ -e /etc/nginx/sites-available/aura ]; then
     rm -f /etc/nginx/sites-enabled/aura /etc/nginx/sites-available/aura
@@ -292,14 +294,39 @@ fi
 
 put_unit
 
+# What a plugin command of the installed code prints for these settings; nothing when the
+# plugin is off (the command's exit code 3).
+plugin_says() {
+  local out rc=0
+  out="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js "$@" 2>&1)" || rc=$?
+  [ "$rc" = 3 ] && return 0
+  [ "$rc" = 0 ] || die "'npm run aura -- $*' failed on $ETC/config.yaml: $out"
+  printf '%s' "$out"
+}
+
+# Writes $2 to $1 as put does, or removes $1 when $2 is empty.
+put_or_remove() {
+  if [ -n "$2" ]; then
+    put "$1" "$2" 0644 root:root "$1"
+  elif [ -e "$1" ]; then
+    rm -f "$1"
+    changed+=("$1 removed")
+  fi
+}
+
 # What Aura may do to the managed units, through polkit (systemd/README.md).
 if [ "$polkit" = yes ]; then
-  rules="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js services polkit --user "$USER_NAME" --server local 2>&1)" ||
-    die "the polkit rules could not be made from $ETC/config.yaml: $rules"
-  put "$RULES" "$rules" 0644 root:root "$RULES"
+  # An assignment, so that a failed command stops the script (set -e) instead of emptying the file.
+  rules="$(plugin_says services polkit --user "$USER_NAME" --server local)"
+  put_or_remove "$RULES" "$rules"
 else
   say "polkit is not installed: the services plugin cannot change units until it is (apt-get install polkitd, then run this again), or until sudo is set up (systemd/README.md)."
 fi
+
+# The deploy apps' folders on this machine: besides its data, the one part of the system the
+# sandbox lets Aura write (systemd/README.md). Each folder must belong to $USER_NAME.
+dropin="$(plugin_says deploy sandbox --server local)"
+put_or_remove "$DROPIN" "$dropin"
 
 if [ -n "$nginx_host" ]; then front_with_nginx; fi
 

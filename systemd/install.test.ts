@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/harness/net.ts';
 import { connectSocket } from '../test/harness/sockets.ts';
 import { auraFetch } from '../test/harness/requests.ts';
-import { bootSystemd, type SystemdBox } from '../test/harness/systemd.ts';
+import { bootSystemd, installTestUnit, type SystemdBox } from '../test/harness/systemd.ts';
 
 const ROOT_DIR = path.join(import.meta.dirname, '..');
 
@@ -128,6 +128,75 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     expect(await box.show('aura.service', 'MainPID')).toBe(pid);
   });
 
+  it('deploys an app from the sandbox: its folder opened by a drop-in, its unit restarted through polkit', async () => {
+    const sh = (script: string) => box.exec(['sh', '-c', `set -e; ${script}`]);
+    // Root works in repositories that are aura's: git must be told that is fine.
+    const git = "git -c safe.directory='*' -c user.name=Dev -c user.email=dev@example.org";
+    const head = async (dir: string) =>
+      (await box.exec(['git', '-c', 'safe.directory=*', '-C', dir, 'rev-parse', 'HEAD'])).trim();
+    await sh(
+      [
+        'mkdir -p /srv/origin-site /srv/elsewhere && cd /srv/origin-site && git init -q -b main',
+        `echo v1 > index.html && git add . && ${git} commit -qm first`,
+        `${git} clone -q /srv/origin-site /srv/site`,
+        // Deploy runs git as aura: the clone and its origin are aura's. /srv/elsewhere is too, but not an app's.
+        'chown -R aura:aura /srv/origin-site /srv/site /srv/elsewhere',
+      ].join(' && '),
+    );
+    await installTestUnit(box, 'aura-site.service', await freePort());
+    // The admin's settings: the app and its unit (deploy restarts it through the services plugin).
+    await box.exec([
+      'sh',
+      '-c',
+      'printf "%s" "$1" > /etc/aura/config.yaml',
+      'sh',
+      [
+        `listen: { host: 127.0.0.1, port: ${port} }`,
+        'plugins:',
+        '  services:',
+        '    units: { local: [{ unit: aura-site.service }] }',
+        '    privilege: { local: polkit }',
+        '  deploy:',
+        '    apps: { local: [{ id: site, dir: /srv/site, unit: aura-site.service }] }',
+        '',
+      ].join('\n'),
+    ]);
+    const { out } = await install();
+    expect(out).toContain('/etc/systemd/system/aura.service.d/50-deploy-folders.conf');
+    expect(out).toContain('/etc/polkit-1/rules.d/50-aura.rules');
+    expect(await box.exec(['cat', '/etc/systemd/system/aura.service.d/50-deploy-folders.conf'])).toContain(
+      'ReadWritePaths=-"/srv/site"',
+    );
+
+    await sh(`cd /srv/origin-site && echo v2 > index.html && ${git} commit -qam second && chown -R aura:aura .`);
+    const next = await head('/srv/origin-site');
+    const before = await box.show('aura-site.service', 'MainPID');
+    const base = `http://127.0.0.1:${port}`;
+    const login = await auraFetch(base, '/auth/login', { method: 'POST', json: { username: 'admin', password } });
+    const { token } = (await login.json()) as { token: string };
+    const started = await auraFetch(base, '/api/servers/local/deploy/apps/site/runs', { method: 'POST', token, json: {} });
+    expect(started.status, await started.clone().text()).toBe(202);
+    const { runId } = (await started.json()) as { runId: string };
+    const runOf = async () =>
+      (await (await auraFetch(base, `/api/servers/local/deploy/runs/${runId}`, { token })).json()) as {
+        status: string;
+        log: { text: string }[];
+      };
+    await expect.poll(async () => (await runOf()).status, { timeout: 120_000, interval: 250 }).not.toMatch(/^(queued|running)$/);
+    const run = await runOf();
+    expect(run.status, run.log.map((l) => l.text).join('\n')).toBe('succeeded');
+    expect(await head('/srv/site')).toBe(next);
+    expect(await box.show('aura-site.service', 'MainPID')).not.toBe(before);
+
+    // Only the app's folder was opened: another folder of aura's stays read-only to it.
+    const probe = await auraFetch(base, '/api/servers/local/exec', {
+      method: 'POST',
+      token,
+      json: { command: 'touch /srv/elsewhere/x' },
+    });
+    expect(((await probe.json()) as { stderr: string }).stderr).toMatch(/Read-only file system/);
+  });
+
   it('puts Nginx with TLS in front: https, the redirect from http, HSTS, and socket.io over WebSocket through it', async () => {
     const [tlsPort, httpPort] = [await freePort(), await freePort()];
     const { out } = await install('--nginx', 'localhost', '--tls-port', String(tlsPort), '--http-port', String(httpPort));
@@ -233,6 +302,7 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
       '/opt/aura',
       '/opt/aura.failed',
       '/etc/systemd/system/aura.service',
+      '/etc/systemd/system/aura.service.d',
       '/etc/polkit-1/rules.d/50-aura.rules',
       '/etc/nginx/sites-available/aura',
       '/etc/nginx/sites-enabled/aura',

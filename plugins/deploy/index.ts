@@ -4,6 +4,7 @@ import { Deployer } from './deployer.ts';
 import { deployErrors } from './errors.ts';
 import { deployRoutes, deployWebhook } from './routes.ts';
 import { RunHistory } from './runs.ts';
+import { sandboxCommand } from './sandbox.ts';
 import { deploySockets } from './sockets.ts';
 import { deployTools } from './tools.ts';
 
@@ -22,6 +23,7 @@ export default definePlugin({
   secrets: (config) => Object.values(config.apps).flatMap((apps) => apps.flatMap((a) => a.webhookSecretEnv ?? [])),
   readOnlyEvents: ['watch', 'unwatch'],
   errors: deployErrors,
+  commands: { sandbox: sandboxCommand },
   async setup(ctx) {
     const history = new RunHistory(ctx.store, ctx.dataDir, ctx.config.keepRuns, ctx.redact);
     await history.markInterrupted();
