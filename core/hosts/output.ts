@@ -67,7 +67,8 @@ export function signalExitCode(name: string | null | undefined): number {
 export function fileError(err: unknown, filePath: string): Error {
   if (err instanceof AuraError) return err;
   const e = err as { code?: unknown; message?: string };
-  if (e.code === 'ENOENT' || e.code === 2) return coreErrors.FILE_NOT_FOUND(`No such file: ${filePath}`);
+  // ENOTDIR (a path through a file) is "no such file" too, as OpenSSH's sftp-server answers it.
+  if (e.code === 'ENOENT' || e.code === 'ENOTDIR' || e.code === 2) return coreErrors.FILE_NOT_FOUND(`No such file: ${filePath}`);
   if (e.code === 'EACCES' || e.code === 'EPERM' || e.code === 3)
     return coreErrors.FILE_PERMISSION_DENIED(`Permission denied: ${filePath}`);
   return coreErrors.FILE_ERROR(`Cannot access ${filePath}: ${e.message ?? String(err)}`);

@@ -225,6 +225,9 @@ export function hostContract(getHost: () => Host, scratchDir: () => string): voi
   it('says which file is missing', async () => {
     await expect(getHost().readFile('/nonexistent/aura.txt')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
     await expect(getHost().writeFile('/nonexistent/dir/aura.txt', 'x')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    // A path that goes through a file (ENOTDIR) is missing too, on every host alike.
+    await expect(getHost().readFile('/etc/hostname/aura.txt')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
+    await expect(getHost().readDir('/etc/hostname')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', status: 404 });
   });
 
   describe('dial', () => {
