@@ -23,11 +23,18 @@ export interface FakeHost extends Host {
  */
 export function fakeHost(
   answers: Record<string, FakeAnswer> = {},
-  opts: { id?: string; kind?: 'local' | 'ssh'; files?: Record<string, string> } = {},
+  opts: {
+    id?: string;
+    kind?: 'local' | 'ssh';
+    files?: Record<string, string>;
+    /** Folders that exist though nothing in `files` is in them (an empty folder). */
+    dirs?: string[];
+  } = {},
 ): FakeHost {
   const table = new Map(Object.entries(answers));
   const calls: FakeHost['calls'] = [];
   const files = new Map(Object.entries(opts.files ?? {}).map(([p, text]) => [p, Buffer.from(text)]));
+  const dirs = new Set((opts.dirs ?? []).map((d) => d.replace(/\/+$/, '')));
   let epoch = 0;
   const id = opts.id ?? 'local';
 
@@ -65,7 +72,7 @@ export function fakeHost(
     async readDir(dirPath) {
       const prefix = `${dirPath.replace(/\/+$/, '')}/`;
       const names = [...files.keys()].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).split('/')[0]!);
-      if (!names.length) throw coreErrors.FILE_NOT_FOUND(`No such folder: ${dirPath}`);
+      if (!names.length && !dirs.has(prefix.slice(0, -1))) throw coreErrors.FILE_NOT_FOUND(`No such folder: ${dirPath}`);
       return [...new Set(names)];
     },
     async writeFile(filePath, data) {
