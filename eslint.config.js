@@ -19,13 +19,20 @@ export default ts.config(
   },
   {
     // A promise nobody awaits or catches is a crash waiting for a failing disk.
-    files: ['core/**/*.ts', 'plugins/**/*.ts', 'test/**/*.ts', 'eslint-rules/**/*.ts'],
-    ignores: ['plugins/*/ui/**'],
+    files: ['core/**/*.ts', 'plugins/**/*.ts', 'examples/**/*.ts', 'test/**/*.ts', 'eslint-rules/**/*.ts'],
+    ignores: ['plugins/*/ui/**', 'examples/*/ui/**'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error' },
   },
   {
-    files: ['plugins/**/*.ts', 'plugins/**/*.js', 'plugins/**/*.svelte'],
+    files: [
+      'plugins/**/*.ts',
+      'plugins/**/*.js',
+      'plugins/**/*.svelte',
+      'examples/**/*.ts',
+      'examples/**/*.js',
+      'examples/**/*.svelte',
+    ],
     plugins: { aura },
     rules: { 'aura/plugin-boundaries': 'error' },
   },

@@ -12,6 +12,8 @@ export const pluginBoundaries = {
     messages: {
       outside:
         'A plugin may import only core/index.ts and its own folder ("{{source}}" is outside). Use ctx.deps for another plugin\'s API.',
+      outsideExample:
+        'An example is a plugin outside the checkout: it imports Aura as aura/plugin and aura/test-kit, and only its own folder by path ("{{source}}" is outside).',
     },
     schema: [],
   },
@@ -19,16 +21,17 @@ export const pluginBoundaries = {
     const root = context.cwd;
     const file = context.filename;
     const rel = path.relative(root, file).split(path.sep);
-    if (rel[0] !== 'plugins' || rel.length < 3) return {};
-    const own = path.join(root, 'plugins', rel[1]);
-    const allowed = [path.join(root, 'core', 'index.ts')];
-    const isTest = /\.test\.[jt]s$/.test(file);
+    if (!['plugins', 'examples'].includes(rel[0]) || rel.length < 3) return {};
+    const builtIn = rel[0] === 'plugins';
+    const own = path.join(root, rel[0], rel[1]);
+    const allowed = builtIn ? [path.join(root, 'core', 'index.ts')] : [];
+    const isTest = builtIn && /\.test\.[jt]s$/.test(file);
     const check = (node, source) => {
       if (typeof source !== 'string' || !(source.startsWith('.') || source.startsWith('/'))) return;
       const target = path.resolve(path.dirname(file), source);
       const inside = (dir) => target === dir || target.startsWith(dir + path.sep);
       if (inside(own) || allowed.includes(target) || (isTest && inside(path.join(root, 'test')))) return;
-      context.report({ node, messageId: 'outside', data: { source } });
+      context.report({ node, messageId: builtIn ? 'outside' : 'outsideExample', data: { source } });
     };
     return {
       ImportDeclaration: (node) => check(node.source, node.source.value),

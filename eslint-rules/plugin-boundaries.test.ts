@@ -48,8 +48,18 @@ describe('the plugin-boundaries lint rule', () => {
     expect(await problems('plugins/example/index.js', test)).toHaveLength(1);
   });
 
-  it('holds for every plugin in the checkout today', async () => {
-    const results = await eslint.lintFiles([path.join(ROOT_DIR, 'plugins')]);
+  it('keeps an example to its own folder and the aura/* names, as a plugin outside the checkout', async () => {
+    const ok = "import { definePlugin } from 'aura/plugin';\nimport { x } from './x.ts';\nexport const y = [definePlugin, x];\n";
+    expect(await problems('examples/certs/index.js', ok)).toEqual([]);
+    for (const code of [
+      "import { definePlugin } from '../../core/index.ts';\nexport const y = definePlugin;\n",
+      "import { fakeHost } from '../../test/kit/index.ts';\nexport const y = fakeHost;\n",
+    ])
+      expect(await problems('examples/certs/certs.test.js', code), code).toEqual([expect.stringContaining('aura/plugin')]);
+  });
+
+  it('holds for every plugin and example in the checkout today', async () => {
+    const results = await eslint.lintFiles([path.join(ROOT_DIR, 'plugins'), path.join(ROOT_DIR, 'examples')]);
     expect(results.flatMap((r) => r.messages.filter((m) => m.ruleId === RULE).map((m) => `${r.filePath}: ${m.message}`))).toEqual(
       [],
     );
