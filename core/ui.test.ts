@@ -45,3 +45,17 @@ describe('the UI build key', () => {
     expect(keyOf(root, false)).not.toBe(keyOf(root));
   });
 });
+
+describe('the UI build key of a plugin outside the checkout', () => {
+  it('changes when its panel changes, so the next start rebuilds the UI with it', () => {
+    const root = checkout();
+    const elsewhere = path.join(mkdtempSync(path.join(os.tmpdir(), 'aura-ui-dir-')), 'mine');
+    mkdirSync(path.join(elsewhere, 'ui'), { recursive: true });
+    writeFileSync(path.join(elsewhere, 'ui', 'Panel.svelte'), '<p>one</p>');
+    const key = () => uiBuildKey(path.join(root, 'ui'), collectViews([{ id: 'mine', dir: elsewhere, enabled: true }]));
+    const before = key();
+    expect(key()).toBe(before);
+    writeFileSync(path.join(elsewhere, 'ui', 'Panel.svelte'), '<p>two, longer</p>');
+    expect(key()).not.toBe(before);
+  });
+});
