@@ -5,7 +5,8 @@
  * soak (BENCH_SOAK_MINUTES, default 10); the terminal's throughput, echo and flood figures
  * (bench-terminal.ts); a no-op deploy against git by hand, and webhook to served commit
  * (bench-deploy.ts); the agent's time to first token, own time per turn and RSS around its first
- * chat (bench-agent.ts). BENCH_ONLY=terminal, =deploy or =agent runs just those. Aura runs compiled, as
+ * chat (bench-agent.ts); a commands tool's run and the OpenAPI document (bench-extensibility.ts).
+ * BENCH_ONLY=terminal, =deploy, =agent or =extensibility runs just those. Aura runs compiled, as
  * `npm start` runs it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -20,6 +21,7 @@ import { collectViews, ensureUiBuilt } from '../core/ui.ts';
 import { ROOT_DIR } from '../core/version.ts';
 import { agentBench } from './bench-agent.ts';
 import { deployBench } from './bench-deploy.ts';
+import { extensibilityBench } from './bench-extensibility.ts';
 import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
 import { connectSocket } from './harness/sockets.ts';
@@ -160,9 +162,11 @@ async function main(): Promise<void> {
     const rows =
       only === 'deploy'
         ? await deployBench(startAura, PASSWORD)
-        : only === 'agent'
-          ? await agentBench(startAura, PASSWORD)
-          : await terminalBench(aura.url, aura.child.pid!, token);
+        : only === 'extensibility'
+          ? await extensibilityBench(startAura, PASSWORD)
+          : only === 'agent'
+            ? await agentBench(startAura, PASSWORD)
+            : await terminalBench(aura.url, aura.child.pid!, token);
     await stop(aura.child);
     rmSync(aura.dataDir, { recursive: true, force: true });
     for (const [name, value, goal] of rows) console.log(`${name!.padEnd(40)} ${value!.padStart(12)}   ${goal}`);
@@ -194,6 +198,7 @@ async function main(): Promise<void> {
   rmSync(aura.dataDir, { recursive: true, force: true });
   const deploys = await deployBench(startAura, PASSWORD);
   const agent = await agentBench(startAura, PASSWORD);
+  const extensibility = await extensibilityBench(startAura, PASSWORD);
   const perOp = await readerCost();
 
   const rows = [
@@ -208,6 +213,7 @@ async function main(): Promise<void> {
     ...terminal,
     ...deploys,
     ...agent,
+    ...extensibility,
     ...observed,
     ...perOp,
   ];
