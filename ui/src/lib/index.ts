@@ -7,6 +7,7 @@ export { confirmAction, type ConfirmRequest } from './confirm.svelte.ts';
 export { default as ErrorCard } from './ErrorCard.svelte';
 export { default as Updated } from './Updated.svelte';
 export { default as CommandOutput } from './CommandOutput.svelte';
+export { timedOutResult, type CommandResult } from './command-result.ts';
 export { default as LogsDrawer } from './LogsDrawer.svelte';
 export { appendLines, markerLine, MAX_LOG_LINES, type LogLine } from './logs.ts';
 export { signedIn, isAdmin, pluginStarted } from './signed-in.svelte.ts';
