@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { noHorizontalScroll } from './harness/a11y.ts';
 import { startTestAura, type TestAura } from './harness/aura.ts';
 import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
-import { googleLogin, startAuraWithGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, viewerContext } from './harness/google.ts';
 
 /** Tools as a user would define them: real commands on this machine. */
 const TOOLS = [
@@ -95,10 +95,7 @@ describe('the Tools panel in Chromium', () => {
       config: { plugins: { commands: { enabled: true, tools: TOOLS } } },
     });
     try {
-      google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
-      const { jar } = await googleLogin(google.t.url);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
+      const context = await viewerContext(browser, google);
       const page = await context.newPage();
       await page.goto(`${google.t.url}/s/local/commands`);
       await card(page, 'List a folder').getByRole('button', { name: 'Run' }).click();

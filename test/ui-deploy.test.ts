@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { gitFixture } from './harness/git.ts';
-import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, viewerContext, type AuraWithGoogle } from './harness/google.ts';
 
 const FINAL = ['succeeded', 'failed', 'rolled-back', 'cancelled', 'interrupted'];
 const BASE = '/api/servers/local/deploy';
@@ -382,10 +382,7 @@ describe('the Deploy panel in Chromium, with real git repositories', { timeout: 
     shared.commit({ 'index.html': 'v2\n' }, 'second');
     const { token: adminToken } = await google.t.login();
     const runId = await startRun('shared', {}, google.t, adminToken);
-    google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
-    const { jar } = await googleLogin(google.t.url);
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
+    const context = await viewerContext(browser, google);
     const page = await context.newPage();
     await openPanel(page, google.t.url);
     const app = card(page, 'shared');

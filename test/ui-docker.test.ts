@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPage, noHorizontalScroll, touchTargets } from './harness/a11y.ts';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
 import { busyboxImage, startDockerd } from './harness/dockerd.ts';
-import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, viewerContext, type AuraWithGoogle } from './harness/google.ts';
 
 const run = promisify(execFile);
 const docker = async (...args: string[]) => (await run('docker', args)).stdout.trim();
@@ -175,10 +175,7 @@ describe('the Docker panel in Chromium, on a real dockerd', { timeout: 120_000 }
     });
 
   it('offers viewers no actions, only the logs', async () => {
-    google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
-    const { jar } = await googleLogin(google.t.url);
-    const context: BrowserContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
+    const context = await viewerContext(browser, google);
     const page = await context.newPage();
     await openPanel(page, google.t.url);
     await tickerRow(page)

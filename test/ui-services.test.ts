@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestAura, type TestAura } from './harness/aura.ts';
 import { ARTIFACTS, launchChromium } from './harness/browser.ts';
-import { googleLogin, startAuraWithGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, viewerContext } from './harness/google.ts';
 import { freePort } from './harness/net.ts';
 import { bootSystemd, installTestUnit, writeUnit, type SystemdBox } from './harness/systemd.ts';
 
@@ -300,10 +300,7 @@ describe('the Services panel in Chromium, on a booted systemd', { timeout: 120_0
       },
     });
     try {
-      google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
-      const { jar } = await googleLogin(google.t.url);
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
+      const context = await viewerContext(browser, google);
       const page = await context.newPage();
       await page.goto(`${google.t.url}/s/box/services`);
       const row = page.getByRole('row').filter({ hasText: UNIT });

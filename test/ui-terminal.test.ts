@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestAura, type TestAura } from './harness/aura.ts';
 import { docScreenshot, launchChromium, signInAsAdmin } from './harness/browser.ts';
-import { googleLogin, startAuraWithGoogle, type AuraWithGoogle } from './harness/google.ts';
+import { startAuraWithGoogle, viewerContext, type AuraWithGoogle } from './harness/google.ts';
 import { freePort } from './harness/net.ts';
 import { connectSocket } from './harness/sockets.ts';
 import { cleanHome, terminalPage } from './harness/terminal.ts';
@@ -263,11 +263,8 @@ describe('the Terminal panel in Chromium', () => {
   });
 
   it('tells a viewer it is for admins, and opens nothing', async () => {
-    google.google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
-    const { jar } = await googleLogin(google.t.url);
-    const context = await browser.newContext({ viewport: { width: 390, height: 800 } });
+    const context = await viewerContext(browser, google, { width: 390, height: 800 });
     contexts.push(context);
-    await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: google.t.url })));
     const page = await context.newPage();
     await page.goto(`${google.t.url}/s/local/terminal`);
     await page.getByText(/^Only admins can open a terminal on /).waitFor();

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OAuth2Server } from 'oauth2-mock-server';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { startTestAura, type TestAura } from './aura.ts';
 
 export interface GoogleClaims {
@@ -108,6 +109,22 @@ export async function googleLogin(auraUrl: string, opts: { next?: string; jar?: 
   const callback = authorize.headers.get('location')!;
   const done = await get(callback);
   return { location: done.headers.get('location') ?? `(status ${done.status})`, jar, callback };
+}
+
+/**
+ * A browser signed in through the mock Google as Vera (vera@example.org), whom the test's
+ * allowedEmails make a viewer: for what a viewer's page shows and hides.
+ */
+export async function viewerContext(
+  browser: Browser,
+  { google, t }: AuraWithGoogle,
+  viewport = { width: 1280, height: 800 },
+): Promise<BrowserContext> {
+  google.claims = { email: 'vera@example.org', email_verified: true, name: 'Vera' };
+  const { jar } = await googleLogin(t.url);
+  const context = await browser.newContext({ viewport });
+  await context.addCookies([...jar.cookies].map(([name, value]) => ({ name, value, url: t.url })));
+  return context;
 }
 
 export interface AuraWithGoogle {
