@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StartAura } from './bench.ts';
 import { startFakeGemini, type FakeGemini } from './harness/gemini.ts';
+import { adminToken } from './harness/requests.ts';
 import { stop } from './harness/processes.ts';
 
 const ROUNDS = 20;
@@ -73,12 +74,7 @@ export async function agentBench(startAura: StartAura, password: string): Promis
     // As the start-up figures do: let the start settle before reading its memory.
     await new Promise((r) => setTimeout(r, 2000));
     const rssBefore = rssMb(aura.child.pid!);
-    const login = await fetch(`${aura.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const token = await adminToken(aura.url, password);
     const base = `${aura.url}/api/agent`;
     const created = await fetch(`${base}/conversations`, {
       method: 'POST',

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { StartAura } from './bench.ts';
 import { gitFixture } from './harness/git.ts';
+import { adminToken } from './harness/requests.ts';
 import { stop } from './harness/processes.ts';
 import { connectSocket } from './harness/sockets.ts';
 import { sign } from '../plugins/deploy/webhook.ts';
@@ -68,12 +69,7 @@ export async function deployBench(startAura: StartAura, password: string): Promi
   );
   const aura = await startAura({ config, env: { SITE_HOOK_SECRET: SECRET } });
   try {
-    const login = await fetch(`${aura.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const token = await adminToken(aura.url, password);
     const socket = await connectSocket(aura.url, 'deploy', { token, serverId: 'local' });
     const base = `${aura.url}/api/servers/local/deploy`;
     /** Resolves with the run's final status, as the socket tells it. */

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { StartAura } from './bench.ts';
+import { adminToken } from './harness/requests.ts';
 import { stop } from './harness/processes.ts';
 
 const ROUNDS = 40;
@@ -34,12 +35,7 @@ export async function extensibilityBench(startAura: StartAura, password: string)
   );
   const aura = await startAura({ config });
   try {
-    const login = await fetch(`${aura.url}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password }),
-    });
-    const { token } = (await login.json()) as { token: string };
+    const token = await adminToken(aura.url, password);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const viaAura = await timed(ROUNDS, async () => {
       const res = await fetch(`${aura.url}/api/servers/local/commands/echo/run`, {

@@ -25,6 +25,7 @@ import { extensibilityBench } from './bench-extensibility.ts';
 import { terminalBench } from './bench-terminal.ts';
 import { freePort } from './harness/net.ts';
 import { connectSocket } from './harness/sockets.ts';
+import { adminToken } from './harness/requests.ts';
 import { stop, track } from './harness/processes.ts';
 
 const RUNS = 5;
@@ -149,12 +150,7 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, 2000));
   const idleRss = rssMb(aura.child.pid!);
 
-  const login = await fetch(`${aura.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-  });
-  const { token } = (await login.json()) as { token: string };
+  const token = await adminToken(aura.url, PASSWORD);
 
   if (process.env.BENCH_ONLY) {
     // One plugin's figures alone (terminal, deploy, agent), to iterate on them.

@@ -37,3 +37,10 @@ export function captureLines(): { stream: Writable; lines: string[]; text(): str
   });
   return { stream, lines, text: () => lines.join('') };
 }
+
+/** Signs in as the local admin with a password and answers the bearer token (the benches' Auras). */
+export async function adminToken(base: string, password: string): Promise<string> {
+  const login = await auraFetch(base, '/auth/login', { method: 'POST', json: { username: 'admin', password } });
+  if (login.status !== 200) throw new Error(`sign-in failed: ${login.status} ${await login.text()}`);
+  return ((await login.json()) as { token: string }).token;
+}
