@@ -234,24 +234,28 @@ describe('audit entries as written', () => {
     expect((await log.page({ limit: 10 })).map((e) => e.id)).toEqual([1]);
   });
 
-  it('pages across files up to the limit, and reads no file newer than `before`', async () => {
+  it('pages across files up to the limit, reading no file it does not need', async () => {
     const dir = fresh();
     const file = path.join(dir, 'audit.jsonl');
     const lines = (from: number, to: number) =>
       Array.from({ length: to - from + 1 }, (_, i) => `{"id":${from + i},"action":"a${from + i}"}\n`).join('');
-    writeFileSync(`${file}.2`, lines(1, 9));
+    // A damaged line in the current file and in the oldest: reading one reports it.
+    writeFileSync(`${file}.2`, `${lines(1, 9)}damaged\n`);
     writeFileSync(`${file}.1`, lines(10, 12));
     writeFileSync(file, `${lines(13, 14)}damaged\n`);
-    const damaged: string[] = [];
-    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 3, onDamaged: (f) => damaged.push(f) });
-    expect((await log.page({ limit: 6 })).map((e) => e.id)).toEqual([14, 13, 12, 11, 10, 9]);
-    damaged.length = 0;
-    expect((await log.page({ limit: 4, before: 12 })).map((e) => e.id)).toEqual([11, 10, 9, 8]);
-    expect((await log.page({ limit: 4, before: 10 })).map((e) => e.id)).toEqual([9, 8, 7, 6]);
-    // Pages of older entries skip the current file, whose first id is not before theirs.
-    expect(damaged).toEqual([]);
-    // Nothing is older than the first entry; the missing .3 is not read either.
-    expect(await log.page({ limit: 4, before: 1 })).toEqual([]);
+    const read: string[] = [];
+    const log = await openAuditLog(dir, { maxBytes: 100_000, keepFiles: 4, onDamaged: (f) => read.push(path.basename(f)) });
+    const page = async (opts: { limit: number; before?: number }) => {
+      read.length = 0;
+      return { ids: (await log.page(opts)).map((e) => e.id), read: [...read] };
+    };
+    expect(await page({ limit: 5 })).toEqual({ ids: [14, 13, 12, 11, 10], read: ['audit.jsonl'] });
+    expect(await page({ limit: 6 })).toEqual({ ids: [14, 13, 12, 11, 10, 9], read: ['audit.jsonl', 'audit.jsonl.2'] });
+    // Older pages skip the current file: its first id is not before theirs.
+    expect(await page({ limit: 4, before: 12 })).toEqual({ ids: [11, 10, 9, 8], read: ['audit.jsonl.2'] });
+    expect(await page({ limit: 4, before: 10 })).toEqual({ ids: [9, 8, 7, 6], read: ['audit.jsonl.2'] });
+    // Nothing is older than the first entry; the search for it ends at the missing .3.
+    expect(await page({ limit: 4, before: 1 })).toEqual({ ids: [], read: [] });
   });
 
   it('goes on writing after a write failed', async () => {
