@@ -78,7 +78,8 @@ export async function startPluginTest(opts: {
       host,
     })),
   );
-  const aura = await startAura({
+  // A start that fails (a bad setting, a plugin that throws) leaves no data dir behind.
+  const aura = await startAuraIn(dataDir, {
     config,
     rootDir: ROOT_DIR,
     // A fixed session secret and admin hash: nothing is generated, so a start takes milliseconds.
@@ -125,4 +126,13 @@ export async function startPluginTest(opts: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function startAuraIn(dataDir: string, opts: Parameters<typeof startAura>[0]): ReturnType<typeof startAura> {
+  try {
+    return await startAura(opts);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
 }
