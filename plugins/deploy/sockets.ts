@@ -26,7 +26,8 @@ export function deploySockets(nsp: Namespace, history: RunHistory): void {
       socketHandler(runPayload, ({ runId }) => {
         stop(runId);
         const live = history.liveRun(runId);
-        if (live && live.record.serverId === serverId) {
+        // A run that has ended stays live until its log file is whole; it sends no more events.
+        if (live && live.record.serverId === serverId && !FINAL.has(live.record.status)) {
           const { status, steps } = live.record;
           // What the run printed so far and what comes meanwhile wait for the acknowledgement,
           // so a watcher always hears `{ runId, status, steps }` first.
