@@ -17,7 +17,7 @@ const emptyConfig = () => {
 async function cli(args: string[], dataDir: string, port = 1): Promise<{ code: number; said: string }> {
   const { stream, text } = captureLines();
   const env = { AURA_CONFIG: emptyConfig(), AURA_DATA_DIR: dataDir, AURA_HOST: '127.0.0.1', AURA_PORT: String(port) };
-  const code = await runCli(args, stream, env);
+  const code = await runCli(args, { out: stream, err: stream }, env);
   return { code, said: text() };
 }
 

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { captureLines } from '../test/harness/requests.ts';
 import { runCli } from './cli.ts';
 
+/** The command's output and, apart, what it says went wrong. */
 const capture = () => {
-  const { stream, text } = captureLines();
-  return { out: stream, text };
+  const out = captureLines();
+  const err = captureLines();
+  return { out: { out: out.stream, err: err.stream }, text: out.text, errText: err.text };
 };
 
 const envWith = (yaml: string) => {
@@ -32,10 +34,12 @@ describe('npm run aura', () => {
   });
 
   it('says a plugin is off, with exit code 3, and runs none of its commands', async () => {
-    const { out, text } = capture();
+    const { out, text, errText } = capture();
     const env = envWith('plugins:\n  services:\n    enabled: false\n    units: { local: [{ unit: app.service }] }\n');
     expect(await runCli(['services', 'polkit'], out, env)).toBe(3);
-    expect(text()).toBe('The services plugin is off (plugins.services.enabled: false): nothing to do.\n');
+    // On stderr: `… polkit > 50-aura.rules` must not write the sentence into the rules.
+    expect(errText()).toBe('The services plugin is off (plugins.services.enabled: false): nothing to do.\n');
+    expect(text()).toBe('');
   });
 
   it('says so, with exit code 2, for an unknown command or plugin', async () => {
@@ -43,9 +47,10 @@ describe('npm run aura', () => {
       ['services', 'nope'],
       ['nosuch', 'thing'],
     ]) {
-      const { out, text } = capture();
+      const { out, text, errText } = capture();
       expect(await runCli(args, out, envWith(''))).toBe(2);
-      expect(text()).toContain(`No command "${args.join(' ')}"`);
+      expect(errText()).toContain(`No command "${args.join(' ')}"`);
+      expect(text()).toBe('');
     }
   });
 

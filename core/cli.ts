@@ -27,11 +27,17 @@ async function auraAnswers(config: CoreConfig): Promise<boolean> {
   );
 }
 
-async function coreCommand(name: string, args: string[], config: CoreConfig, out: NodeJS.WritableStream): Promise<number> {
+/** Where a command writes: its output, and what went wrong (never mixed into output a script keeps). */
+export interface CliStreams {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+async function coreCommand(name: string, args: string[], config: CoreConfig, { out, err }: CliStreams): Promise<number> {
   const [file] = args;
   const dataDir = configPath(ROOT_DIR, config.dataDir);
   if (!file || args.length > 1) {
-    out.write(`Usage: npm run aura -- ${name} <file>\n`);
+    err.write(`Usage: npm run aura -- ${name} <file>\n`);
     return 2;
   }
   if (name === 'backup') {
@@ -40,7 +46,7 @@ async function coreCommand(name: string, args: string[], config: CoreConfig, out
     return 0;
   }
   if (await auraAnswers(config)) {
-    out.write(`Aura is running on port ${config.listen.port}: stop it first (systemctl stop aura), then restore.\n`);
+    err.write(`Aura is running on port ${config.listen.port}: stop it first (systemctl stop aura), then restore.\n`);
     return 1;
   }
   const { keptAt } = await restoreDataDir(file, dataDir);
@@ -48,18 +54,20 @@ async function coreCommand(name: string, args: string[], config: CoreConfig, out
   return 0;
 }
 
-export async function runCli(args: string[], out: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(args: string[], streams: CliStreams, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { out, err } = streams;
   const { config } = loadConfig(ROOT_DIR, env);
   const [pluginId, commandName, ...rest] = args;
-  if (pluginId === 'backup' || pluginId === 'restore') return coreCommand(pluginId, args.slice(1), config, out);
+  if (pluginId === 'backup' || pluginId === 'restore') return coreCommand(pluginId, args.slice(1), config, streams);
   if (pluginId === 'build-ui') {
     out.write((await ensureUiFor(ROOT_DIR, config)) ? 'Built the web UI.\n' : 'The web UI is built already.\n');
     return 0;
   }
   const found = discoverPlugins(pluginFolders(ROOT_DIR, config)).found.filter((f) => !pluginId || f.id === pluginId);
-  // A plugin that is off has nothing to set up: its commands say so, with a code of their own.
+  // A plugin that is off has nothing to set up: its commands say so (on stderr, so a script
+  // that keeps the output keeps nothing), with a code of their own.
   if (found.length && commandName && !isEnabled(config.plugins, pluginId!)) {
-    out.write(`The ${pluginId} plugin is off (plugins.${pluginId}.enabled: false): nothing to do.\n`);
+    err.write(`The ${pluginId} plugin is off (plugins.${pluginId}.enabled: false): nothing to do.\n`);
     return 3;
   }
   // Only the plugins asked about are imported; their own settings are validated as at start.
@@ -72,9 +80,10 @@ export async function runCli(args: string[], out: NodeJS.WritableStream, env: No
     const lines = records.flatMap((r) =>
       Object.entries(r.definition?.commands ?? {}).map(([name, c]) => `  npm run aura -- ${r.id} ${name}    ${c.description}`),
     );
+    const to = pluginId ? err : out;
     if (pluginId)
-      out.write(`No command "${[pluginId, commandName].filter(Boolean).join(' ')}".${record?.error ? ` ${record.error}` : ''}\n`);
-    out.write(`Commands:\n${[...CORE_COMMANDS, ...lines].join('\n')}\n`);
+      to.write(`No command "${[pluginId, commandName].filter(Boolean).join(' ')}".${record?.error ? ` ${record.error}` : ''}\n`);
+    to.write(`Commands:\n${[...CORE_COMMANDS, ...lines].join('\n')}\n`);
     return pluginId ? 2 : 0;
   }
   await command.run(rest, { config: record.config, out });
@@ -87,7 +96,7 @@ const invokedDirectly =
 if (invokedDirectly) {
   const envFile = path.join(ROOT_DIR, '.env');
   if (existsSync(envFile)) process.loadEnvFile(envFile);
-  runCli(process.argv.slice(2), process.stdout).then(
+  runCli(process.argv.slice(2), { out: process.stdout, err: process.stderr }).then(
     (code) => process.exit(code),
     (err: unknown) => {
       process.stderr.write(`${err instanceof ConfigError ? err.message : ((err as Error).stack ?? String(err))}\n`);

@@ -294,13 +294,17 @@ fi
 
 put_unit
 
-# What a plugin command of the installed code prints for these settings; nothing when the
-# plugin is off (the command's exit code 3).
+# What a plugin command of the installed code prints for these settings (its stdout only: a
+# warning on stderr must not land in a file root installs); nothing when the plugin is off (the
+# command's exit code 3).
 plugin_says() {
-  local out rc=0
-  out="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js "$@" 2>&1)" || rc=$?
+  local out errors_file errors rc=0
+  errors_file="$(mktemp)"
+  out="$(cd "$PREFIX" && AURA_CONFIG="$ETC/config.yaml" "$NODE" dist/core/cli.js "$@" 2>"$errors_file")" || rc=$?
+  errors="$(cat "$errors_file")"
+  rm -f "$errors_file"
   [ "$rc" = 3 ] && return 0
-  [ "$rc" = 0 ] || die "'npm run aura -- $*' failed on $ETC/config.yaml: $out"
+  [ "$rc" = 0 ] || die "'npm run aura -- $*' failed on $ETC/config.yaml: $errors $out"
   printf '%s' "$out"
 }
 
