@@ -15,7 +15,10 @@ const absolutePath = z
   .string()
   .min(2)
   .max(4096)
-  .refine((p) => p.startsWith('/') && !p.includes('\0'), 'must be an absolute path')
+  .refine((p) => p.startsWith('/'), 'must be an absolute path')
+  // A newline would end a directive in the sandbox drop-in (sandbox.ts) and start another.
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), 'must not contain control characters')
   .refine((p) => p.split('/').every((seg) => seg !== '..' && seg !== '.'), 'must not contain .. or . segments')
   .transform((p) => path.posix.normalize(p).replace(/(.)\/+$/, '$1'));
 

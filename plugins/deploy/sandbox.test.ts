@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deployConfig } from './config.ts';
+import { deployConfig, type DeployConfig } from './config.ts';
 import { sandboxDropIn } from './sandbox.ts';
 
 const config = deployConfig.parse({
@@ -26,5 +26,19 @@ describe('npm run aura -- deploy sandbox', () => {
   it('is empty for a server without apps, so that no drop-in is written', () => {
     expect(sandboxDropIn(config, 'nowhere')).toBe('');
     expect(sandboxDropIn(deployConfig.parse({}), 'local')).toBe('');
+  });
+
+  it('lets no path start a directive of its own: a control character is refused in the config, and here again', () => {
+    const injected = '/srv/site\nExecStartPre=+/bin/sh -c id';
+    for (const dir of [injected, '/srv/a\rb', '/srv/a\u0000b', '/srv/a\u007fb']) {
+      const parsed = deployConfig.safeParse({ apps: { local: [{ id: 'site', dir }] } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues.map((i) => [i.path.join('.'), i.message])).toContainEqual([
+        'apps.local.0.dir',
+        'must not contain control characters',
+      ]);
+    }
+    const unchecked = { ...config, apps: { local: [{ ...config.apps.local![0]!, dir: injected }] } } as DeployConfig;
+    expect(() => sandboxDropIn(unchecked, 'local')).toThrow(/control character/);
   });
 });

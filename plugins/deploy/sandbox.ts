@@ -2,8 +2,17 @@ import { parseArgs } from 'node:util';
 import type { PluginCommand } from '../../core/index.ts';
 import type { DeployConfig } from './config.ts';
 
-/** A path as one word of a systemd directive: quoted, with `\`, `"` and `%` escaped. */
-const systemdWord = (p: string) => `"${p.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%')}"`;
+/**
+ * A path as one word of a systemd directive: quoted, with `\`, `"` and `%` escaped. The config
+ * refuses control characters in paths; this refuses them again, since a newline here would
+ * start a directive of its own (`ExecStartPre=+…`, as root) in a file root installs.
+ */
+function systemdWord(p: string): string {
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  if (/[\u0000-\u001f\u007f]/.test(p))
+    throw new Error(`A path with a control character cannot go into a drop-in: ${JSON.stringify(p)}`);
+  return `"${p.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%')}"`;
+}
 
 /**
  * The drop-in that opens a sandboxed aura.service (systemd/aura.service: ProtectSystem=strict)
