@@ -7,8 +7,9 @@ describe('fakeHost files', () => {
     { files: { '/etc/app/a.conf': 'a', '/etc/app/sub/b.conf': 'b' }, dirs: ['/var/empty/', '/etc/app/none'] },
   );
 
-  it('lists a folder from the files under it, each name once, and reads them', async () => {
-    expect((await host.readDir('/etc/app')).sort()).toEqual(['a.conf', 'sub']);
+  it('lists a folder from the files and empty folders under it, each name once, and reads them', async () => {
+    expect((await host.readDir('/etc/app')).sort()).toEqual(['a.conf', 'none', 'sub']);
+    expect(await host.readDir('/var')).toEqual(['empty']);
     expect((await host.readFile('/etc/app/sub/b.conf')).toString()).toBe('b');
   });
 

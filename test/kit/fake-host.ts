@@ -71,7 +71,10 @@ export function fakeHost(
     },
     async readDir(dirPath) {
       const prefix = `${dirPath.replace(/\/+$/, '')}/`;
-      const names = [...files.keys()].filter((f) => f.startsWith(prefix)).map((f) => f.slice(prefix.length).split('/')[0]!);
+      // Files and empty folders under it alike name their first step below it.
+      const names = [...files.keys(), ...dirs]
+        .filter((f) => f.startsWith(prefix))
+        .map((f) => f.slice(prefix.length).split('/')[0]!);
       if (!names.length && !dirs.has(prefix.slice(0, -1))) throw coreErrors.FILE_NOT_FOUND(`No such folder: ${dirPath}`);
       return [...new Set(names)];
     },
