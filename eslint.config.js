@@ -6,7 +6,17 @@ import aura from './eslint-rules/plugin-boundaries.js';
 
 export default ts.config(
   {
-    ignores: ['node_modules/', 'dist/', 'data/', 'ui/build/', 'ui/.svelte-kit/', 'test-artifacts/', '.stryker-tmp/', 'reports/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'data/',
+      'ui/build/',
+      'ui/.svelte-kit/',
+      'test-artifacts/',
+      '.stryker-tmp/',
+      'reports/',
+      '.scaffold-check-*/',
+    ],
   },
   js.configs.recommended,
   ...ts.configs.recommended,

@@ -1,11 +1,22 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCommand } from '../../test/harness/command.ts';
 import { captureLines } from '../../test/harness/requests.ts';
-import { ROOT_DIR } from '../version.ts';
+import { discoverPlugins, loadPlugins } from '../loader.ts';
+import { CORE_VERSION, ROOT_DIR } from '../version.ts';
 import { newPlugin } from './new-plugin.ts';
 
 const PLUGINS = path.join(ROOT_DIR, 'plugins');
@@ -96,8 +107,11 @@ describe('npm run new-plugin in plugins/', () => {
 
   it('makes plugins whose generated tests pass, in the repo style', { timeout: 240_000 }, async () => {
     mkdirSync(path.join(checkout, 'plugins'), { recursive: true });
-    for (const name of ['core', 'test', 'config', 'node_modules', 'package.json'])
+    for (const name of ['core', 'test', 'config', 'node_modules', 'package.json', 'eslint-rules'])
       symlinkSync(path.join(ROOT_DIR, name), path.join(checkout, name));
+    // Copies, not links: the repo's lint rules (boundaries, floating promises) apply by path
+    // from where these files are, and a link would be followed back to this checkout.
+    for (const name of ['eslint.config.js', 'tsconfig.json']) copyFileSync(path.join(ROOT_DIR, name), path.join(checkout, name));
     const made = (id: string, args: string[]) => {
       const out = captureLines();
       const err = captureLines();
@@ -133,7 +147,18 @@ describe('npm run new-plugin in plugins/', () => {
     expect(stripVTControlCharacters(tests.stdout)).toMatch(/Tests +7 passed \(7\)/);
     const style = await runCommand('npx', ['prettier', '--check', ...dirs]);
     expect(style.code, style.stdout + style.stderr).toBe(0);
-    const lint = await runCommand('npx', ['eslint', ...dirs]);
+    const lint = await runCommand('npx', ['eslint', '--max-warnings', '0', 'plugins/'], { cwd: checkout });
     expect(lint.code, lint.stdout + lint.stderr).toBe(0);
+    // The rules that hold for plugins/ do hold here: a stray import is caught.
+    writeFileSync(path.join(dirs[0]!, 'stray.ts'), "export { otherErrors } from '../other/errors.ts';\n");
+    const stray = await runCommand('npx', ['eslint', 'plugins/'], { cwd: checkout });
+    expect(stray.stdout).toContain('aura/plugin-boundaries');
+    rmSync(path.join(dirs[0]!, 'stray.ts'));
+    // As the repo's own tests require of every plugin (core/errors.test.ts): both declare their error codes.
+    const { records } = await loadPlugins(discoverPlugins([path.join(checkout, 'plugins')]).found, {}, CORE_VERSION);
+    expect(records.map((r) => [r.id, r.error ?? null, typeof r.definition?.errors])).toEqual([
+      [ids.global, null, 'object'],
+      [ids.host, null, 'object'],
+    ]);
   });
 });
