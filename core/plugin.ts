@@ -139,8 +139,10 @@ export interface PluginInstance<A = unknown> {
   publicRoutes?(router: PluginRouter): void;
   /**
    * Routes a viewer may call although they are not reads, at the same prefix: they change only
-   * the caller's own things in the plugin (the agent's conversations), never a server. Still
-   * behind sign-in, and a cookie still needs Aura's own Origin.
+   * the caller's own things in the plugin (the agent's conversations), or decide per object and
+   * let a viewer do only what is read-only (the commands plugin's read-only tools), checking the
+   * role for the rest before anything else. Still behind sign-in, and a cookie still needs
+   * Aura's own Origin.
    */
   viewerRoutes?(router: PluginRouter): void;
   /** Listeners on the namespace `/<id>`; wrap each in socketHandler(). */

@@ -155,6 +155,22 @@ describe('commands: tools from the config', () => {
     expect(refused).toMatchObject({ user: 'viewer@example.org', action: 'commands.run', target: 'rotate', result: 'failure' });
   });
 
+  it('answers who may run what before it reads the body: 403 and 404 whatever was sent, each audited', async () => {
+    const before = local.calls.length;
+    expect(await run('rotate', { params: 'not an object' }, 'viewer')).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+    expect(await run('nope', { params: 'not an object' })).toMatchObject({ status: 404, body: { code: 'COMMAND_NOT_FOUND' } });
+    expect(local.calls.length).toBe(before);
+    expect(await kit.audit()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ user: 'viewer@example.org', action: 'commands.run', target: 'rotate', result: 'failure' }),
+        expect.objectContaining({ user: 'admin', action: 'commands.run', target: 'nope', result: 'failure' }),
+      ]),
+    );
+  });
+
   it('offers each tool to the agent with its parameters as the schema, read-only or needing approval', async () => {
     const tools = (await (await kit.request('/api/tools')).json()) as {
       name: string;

@@ -25,24 +25,35 @@ export function commandsRoutes(router: PluginRouter, deps: { tools: CommandTool[
 
 /**
  * Running is a viewer route so that viewers may run read-only tools; the role check for the
- * others is here. The core audits every run, refused ones included.
+ * others is here, before the body is read: a viewer hears 403 and a missing tool 404, whatever
+ * they sent. The core audits every run, refused ones included.
  */
 export function commandsRunRoute(
   router: PluginRouter,
   deps: { tools: CommandTool[]; maxOutputKb: number; redact(text: string): string },
 ) {
+  const chosen = new WeakMap<object, CommandTool>();
   // Each tool takes its own parameters: the document shows their common shape, the handler checks the tool's.
   const input = routeInput({
     summary: "Runs a tool with its parameters (GET / lists each tool's).",
     body: z.object({ params: z.record(z.string(), z.string()).optional() }),
   });
-  router.post('/:id/run', input, async (c) => {
-    const tool = findTool(deps.tools, c.params.id!, c.state.server!.id);
-    c.state.audit = { action: 'commands.run', target: tool.id };
-    if (!tool.readOnly && c.state.user!.role !== 'admin')
-      throw forbidden(`"${tool.id}" changes things; your role may only run read-only tools.`);
-    const { params } = validate(z.object({ params: paramsSchema(tool).prefault({}) }).strict(), c.request.body ?? {});
-    c.state.audit.target = deps.redact(`${tool.id}: ${commandLine(fillArgv(tool, params))}`);
-    c.body = await runTool(c.state.host!, tool, params, deps);
-  });
+  router.post(
+    '/:id/run',
+    async (c, next) => {
+      c.state.audit = { action: 'commands.run', target: c.params.id! };
+      const tool = findTool(deps.tools, c.params.id!, c.state.server!.id);
+      if (!tool.readOnly && c.state.user!.role !== 'admin')
+        throw forbidden(`"${tool.id}" changes things; your role may only run read-only tools.`);
+      chosen.set(c, tool);
+      await next();
+    },
+    input,
+    async (c) => {
+      const tool = chosen.get(c)!;
+      const { params } = validate(z.object({ params: paramsSchema(tool).prefault({}) }).strict(), c.request.body ?? {});
+      c.state.audit!.target = deps.redact(`${tool.id}: ${commandLine(fillArgv(tool, params))}`);
+      c.body = await runTool(c.state.host!, tool, params, deps);
+    },
+  );
 }
