@@ -74,4 +74,24 @@ describe('GET /api/openapi.json', () => {
     expect(health.security).toEqual([]);
     expect(health.responses['401']).toBeUndefined();
   });
+
+  it('says which reads are for admins only, and what a viewer route and a change may be refused', () => {
+    const who = (p: string, method: string) => (doc.paths[p]![method] as Operation & { description: string }).description;
+    const codes = (p: string, method: string) =>
+      Object.values(doc.paths[p]![method]!.responses)
+        .flatMap((r) => [...r.description.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]))
+        .filter((c) => c === 'FORBIDDEN' || c === 'ORIGIN_REFUSED');
+    // A read behind requireAdmin: the token list, exec's history.
+    expect([who('/api/tokens', 'get'), codes('/api/tokens', 'get')]).toEqual(['Admins.', ['FORBIDDEN']]);
+    expect(who('/api/servers/{serverId}/exec/history', 'get')).toBe('Admins.');
+    // A plain read.
+    expect([who('/api/servers/{serverId}/ports', 'get'), codes('/api/servers/{serverId}/ports', 'get')]).toEqual([
+      'Signed-in users.',
+      [],
+    ]);
+    // A viewer route: anyone signed in, refused per tool, and a cookie still needs Aura's Origin.
+    const run = '/api/servers/{serverId}/commands/{id}/run';
+    expect([who(run, 'post'), codes(run, 'post')]).toEqual(['Signed-in users.', ['FORBIDDEN', 'ORIGIN_REFUSED']]);
+    expect([who('/api/tokens', 'post'), codes('/api/tokens', 'post')]).toEqual(['Admins.', ['FORBIDDEN', 'ORIGIN_REFUSED']]);
+  });
 });

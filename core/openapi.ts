@@ -11,6 +11,8 @@ export interface DocumentedRoute {
   path: string;
   public: boolean;
   viewer: boolean;
+  /** It has the requireAdmin guard: a read that only admins may make (the token list). */
+  adminOnly: boolean;
   /** The plugin that mounted it; null for the core's own. */
   plugin: { id: string; title: string; description?: string; scope: 'host' | 'global'; errors?: ErrorCatalogue } | null;
   input?: InputSchemas<z.ZodType | undefined, z.ZodType | undefined>;
@@ -38,11 +40,17 @@ function openApiPath(koaPath: string): { path: string; names: string[] } {
   return { path, names };
 }
 
+/** Whether only admins may call it: a change that is not a viewer route, or a read behind requireAdmin. */
+const adminOnly = (route: DocumentedRoute) => !route.public && (route.adminOnly || (!READS.has(route.method) && !route.viewer));
+
 /** The errors a route may answer, grouped by status, each code with its meaning. */
 function errorResponses(route: DocumentedRoute): Record<string, unknown> {
   const codes: ErrorFactory[] = [coreErrors.INTERNAL];
   if (!route.public) codes.push(coreErrors.UNAUTHENTICATED);
-  if (!route.public && !READS.has(route.method) && !route.viewer) codes.push(coreErrors.FORBIDDEN, coreErrors.ORIGIN_REFUSED);
+  const change = !route.public && !READS.has(route.method);
+  // A viewer route decides per object (commands: a viewer's tool that changes things is 403).
+  if (adminOnly(route) || (change && route.viewer)) codes.push(coreErrors.FORBIDDEN);
+  if (change) codes.push(coreErrors.ORIGIN_REFUSED);
   if (route.input?.body || route.input?.query || !READS.has(route.method)) codes.push(coreErrors.VALIDATION_ERROR);
   if (route.plugin?.scope === 'host') codes.push(coreErrors.SERVER_NOT_FOUND, coreErrors.PLUGIN_UNAVAILABLE);
   codes.push(...Object.values(route.plugin?.errors ?? {}));
@@ -69,7 +77,7 @@ function operation(route: DocumentedRoute) {
   for (const [name, schema] of Object.entries((query?.properties ?? {}) as Record<string, unknown>))
     parameters.push({ name, in: 'query', required: required.has(name), schema });
   const tag = route.plugin?.id ?? 'core';
-  const who = route.public ? 'Open to anyone.' : route.viewer || READS.has(route.method) ? 'Signed-in users.' : 'Admins.';
+  const who = route.public ? 'Open to anyone.' : adminOnly(route) ? 'Admins.' : 'Signed-in users.';
   return {
     path,
     op: {

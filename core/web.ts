@@ -226,6 +226,7 @@ export function createWeb(opts: WebOptions) {
           path,
           public: open,
           viewer,
+          adminOnly: (layer.stack as unknown[]).includes(auth.requireAdmin),
           plugin: def
             ? { id: def.id, title: def.title, description: def.description, scope: def.scope, errors: def.errors }
             : null,
