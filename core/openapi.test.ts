@@ -31,6 +31,17 @@ describe('GET /api/openapi.json', () => {
     expect(await res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 
+  it("answers a file the reference page does not have with Aura's JSON 404", async () => {
+    for (const file of ['nope.js', 'constructor', '__proto__']) {
+      const res = await t.request(`/api-reference/${file}`);
+      expect([res.status, await res.json()]).toEqual([
+        404,
+        { detail: `No file ${file} in the API reference.`, code: 'NOT_FOUND' },
+      ]);
+    }
+    expect((await t.request('/api-reference/swagger-ui.css')).headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
   it('is a valid OpenAPI 3.1 document', async () => {
     const result = await validateOpenApi(structuredClone(doc) as never);
     expect(result.valid ? [] : result.errors).toEqual([]);

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Router from '@koa/router';
 import type { Auth } from './auth/index.ts';
+import { notFound } from './errors.ts';
 import type { AuraState } from './plugin.ts';
 
 const PAGE = `<!doctype html>
@@ -53,8 +54,8 @@ export function apiReference(auth: Auth): Router<AuraState> {
     ctx.body = PAGE;
   });
   router.get('/:file', (ctx) => {
-    const asset = assets[ctx.params.file!];
-    if (!asset) return;
+    const asset = Object.hasOwn(assets, ctx.params.file!) ? assets[ctx.params.file!] : undefined;
+    if (!asset) throw notFound(`No file ${ctx.params.file} in the API reference.`);
     ctx.type = asset.type;
     ctx.set('Cache-Control', 'public, max-age=3600');
     ctx.body = asset.body;
