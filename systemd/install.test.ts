@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/harness/net.ts';
 import { connectSocket } from '../test/harness/sockets.ts';
-import { auraFetch } from '../test/harness/requests.ts';
+import { adminToken, auraFetch } from '../test/harness/requests.ts';
 import { bootSystemd, installTestUnit, type SystemdBox } from '../test/harness/systemd.ts';
 
 const ROOT_DIR = path.join(import.meta.dirname, '..');
@@ -172,8 +172,7 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
     const next = await head('/srv/origin-site');
     const before = await box.show('aura-site.service', 'MainPID');
     const base = `http://127.0.0.1:${port}`;
-    const login = await auraFetch(base, '/auth/login', { method: 'POST', json: { username: 'admin', password } });
-    const { token } = (await login.json()) as { token: string };
+    const token = await adminToken(base, password);
     const started = await auraFetch(base, '/api/servers/local/deploy/apps/site/runs', { method: 'POST', token, json: {} });
     expect(started.status, await started.clone().text()).toBe(202);
     const { runId } = (await started.json()) as { runId: string };
@@ -257,8 +256,7 @@ describe('systemd/install.sh in a booted systemd, from a clean checkout', { time
   }
   const health = async () => {
     const base = `http://127.0.0.1:${port}`;
-    const login = await auraFetch(base, '/auth/login', { method: 'POST', json: { username: 'admin', password } });
-    const { token } = (await login.json()) as { token: string };
+    const token = await adminToken(base, password);
     return (await (await auraFetch(base, '/api/health', { token })).json()) as { version: string };
   };
 
