@@ -89,6 +89,71 @@ describe('the exec guard rail refuses', () => {
     'xargs rm -rf /',
     'watch -n 60 rm -rf /',
     'sudo nice -n 5 nohup env X=1 timeout 10 rm -rf /',
+    // every option that takes a value, which is not the command
+    'sudo --close-from 3 rm -rf /',
+    'sudo --chdir /tmp rm -rf /',
+    'sudo --group wheel rm -rf /',
+    'sudo --host box rm -rf /',
+    'sudo --prompt x rm -rf /',
+    'sudo --chroot /mnt rm -rf /',
+    'sudo --role r rm -rf /',
+    'sudo --command-timeout 5 rm -rf /',
+    'sudo --type t rm -rf /',
+    'sudo --other-user u rm -rf /',
+    'env --argv0 x rm -rf /',
+    'env --chdir /tmp rm -rf /',
+    'env --unset HOME rm -rf /',
+    'env -S rm -rf /',
+    'env --split-string "rm -rf /"',
+    'env --split-string="rm -rf /"',
+    'env - rm -rf /', // `-` is -i
+    'env A=1 -u HOME rm -rf /',
+    'nice --adjustment 5 rm -rf /',
+    'ionice --class 3 rm -rf /',
+    'ionice --classdata 7 rm -rf /',
+    'ionice --pid 1 rm -rf /',
+    'ionice --pgid 1 rm -rf /',
+    'ionice --uid 0 rm -rf /',
+    'timeout --kill-after 5 10 rm -rf /',
+    'timeout --signal KILL 10 rm -rf /',
+    'timeout .5 rm -rf /', // durations as timeout reads them
+    'timeout +5 reboot',
+    'timeout inf reboot',
+    'timeout INFINITY reboot',
+    'timeout " 5" reboot',
+    'time -f %e rm -rf /',
+    'time --format %e rm -rf /',
+    'time -o /tmp/t rm -rf /',
+    'time --output /tmp/t rm -rf /',
+    'stdbuf -o L rm -rf /',
+    'stdbuf --error L rm -rf /',
+    'stdbuf --input 0 rm -rf /',
+    'stdbuf --output L rm -rf /',
+    'xargs -n 1 rm -rf /',
+    'xargs --arg-file list rm -rf /',
+    'xargs --delimiter x rm -rf /',
+    'xargs --max-args 1 rm -rf /',
+    'xargs --max-chars 99 rm -rf /',
+    'xargs --max-lines 1 rm -rf /',
+    'xargs --max-procs 2 rm -rf /',
+    'xargs --process-slot-var N rm -rf /',
+    'watch --interval 5 rm -rf /',
+    'watch --equexit 3 rm -rf /',
+    'watch -q 3 rm -rf /',
+    // watch's -d takes its value attached only, --chgexit none
+    'watch -d rm -rf /',
+    'watch --differences reboot',
+    'watch --chgexit reboot',
+    'runuser --group g -u root -- rm -rf /',
+    'runuser --supp-group g -u root -- rm -rf /',
+    'runuser --user root -- rm -rf /',
+    'runuser --whitelist-environment X -u root -- rm -rf /',
+    'setsid --fork rm -rf /',
+    'setsid -f rm -rf /',
+    // the script a wrapper hands to a shell, where only its own reading finds the command
+    'eval \'FOO="a b" rm -rf /\'',
+    'eval FOO=\'"a b" rm\' -rf /',
+    'watch \'FOO="a b" reboot\'',
     // shells and su
     'sh -c "rm -rf /"',
     "sh -c 'rm -rf /'",
@@ -103,6 +168,17 @@ describe('the exec guard rail refuses', () => {
     'su -c "rm -rf /" root',
     'su - root -c reboot',
     'runuser -u root -- rm -rf /',
+    'runuser -l root -c "FOO=\'a b\' rm -rf /"',
+    'ksh -c "rm -rf /"',
+    'mksh -c "rm -rf /"',
+    'ash -c "rm -rf /"',
+    'busybox-sh -c "rm -rf /"',
+    'bash --rcfile /dev/null -c "reboot"',
+    'bash -cl "reboot"',
+    'su -lc reboot', // su takes -c in a cluster, and its script attached
+    "su -c'reboot' root",
+    'su --command=reboot root',
+    'su --command "rm -rf /"',
     // every simple command of the line
     'echo hi; rm -rf /',
     'echo hi;rm -rf /',
@@ -116,6 +192,12 @@ describe('the exec guard rail refuses', () => {
     'echo `rm -rf /`',
     '(rm -rf /)',
     '{ rm -rf /; }',
+    'if rm -rf /; then :; fi',
+    'if false; then :; elif rm -rf /; then :; fi',
+    'if false; then :; else rm -rf /; fi',
+    'while rm -rf /; do :; done',
+    'until rm -rf /; do :; done',
+    '! rm -rf /',
     'if true; then rm -rf /; fi',
     'for i in 1; do rm -rf /; done',
     'cat <(rm -rf /)',
@@ -170,6 +252,8 @@ describe('the exec guard rail refuses', () => {
     'function boom { boom | boom & }; boom',
     'function boom() { boom|boom & }; boom',
     "':'(){ ':'|':'& };':'",
+    'f ( ) { f|f& };f',
+    'a.b(){ a.b|a.b& };a.b',
   ])('%j', (line) => {
     expect(refusal(line)).toMatch(/^Refused: /);
   });
@@ -216,6 +300,10 @@ describe('the exec guard rail lets run', () => {
     'init --version',
     'env',
     'sudo -l',
+    'command -V reboot',
+    'watch -n 5 uptime',
+    'timeout 5 uptime',
+    'env - PATH=/bin ls',
     // known gaps of a guard rail that reads the line, not what it will do (see the README)
     'echo reboot | sh',
     '$(echo rm) -rf /',
@@ -233,6 +321,18 @@ describe('the exec guard rail', () => {
     expect(refusal('dd if=a of=/dev/sda')).toContain('dd onto a device');
     expect(refusal('mkfs.ext4 /dev/sdb1')).toContain('making a file system');
     expect(refusal(':(){ :|:& };:')).toContain('fork bomb');
+    expect(refusal('cat x > /dev/sda')).toBe('Refused: "cat x > /dev/sda" is writing onto a disk device (plugins.exec.deny).');
+    expect(refusal('echo b > /proc/sysrq-trigger')).toBe(
+      'Refused: "echo b > /proc/sysrq-trigger" is the kernel\'s SysRq trigger (plugins.exec.deny).',
+    );
+    for (const line of ['systemctl --force reboot', 'systemctl isolate runlevel6.target', 'telinit 6'])
+      expect(refusal(line)).toBe(`Refused: "${line}" is shutting the server down (plugins.exec.deny).`);
+  });
+
+  it('shows a command of up to 200 characters whole', () => {
+    const line = `reboot ${'x'.repeat(193)}`;
+    expect(refusal(line)).toBe(`Refused: "${line}" is shutting the server down (plugins.exec.deny).`);
+    expect(refusal(`${line}y`)).toBe(`Refused: "${line.slice(0, 199)}…" is shutting the server down (plugins.exec.deny).`);
   });
 
   it('cuts a long command short in the detail', () => {
@@ -285,6 +385,13 @@ describe('the exec guard rail', () => {
     let line = 'echo hi';
     for (let i = 0; i < 10; i++) line = `sh -c ${JSON.stringify(line)}`;
     expect(refusal(line)).toMatch(/nests shells more than 8 deep/);
+    const nested = (depth: number) => {
+      let l = 'echo hi';
+      for (let i = 0; i < depth; i++) l = `sh -c ${JSON.stringify(l)}`;
+      return l;
+    };
+    expect(refusal(nested(8))).toBeNull();
+    expect(refusal(nested(9))).toBe('Refused: the line nests shells more than 8 deep to be checked.');
     expect(refusal('sh -c "sh -c \\"echo hi\\""')).toBeNull();
   });
 
@@ -326,11 +433,83 @@ describe('the exec guard rail', () => {
     ]);
   });
 
+  it('reads the plain text with line continuations joined and blanks made one space', () => {
+    expect(simpleCommands('a \\\nb; c \\\r\nd')).toEqual(['a b', 'c d']);
+    expect(simpleCommands(' a \t\t b  ')).toEqual(['a b']);
+    expect(simpleCommands('$\'a\' $"b" ${IFS}c$IFS\\d')).toEqual(['a b c d']);
+  });
+
+  it('reads words as the shell does', () => {
+    expect(shellWords(' a  b ')).toEqual([['a', 'b']]);
+    expect(shellWords('a;;b; ;c')).toEqual([['a'], ['b'], ['c']]);
+    expect(shellWords('a&b|c`d`(e){f}g\nh')).toEqual([['a'], ['b'], ['c'], ['d'], ['e'], ['f'], ['g'], ['h']]);
+    expect(shellWords('a$b $(c) d$ e$(f)')).toEqual([['a$b'], ['c'], ['d$', 'e'], ['f']]);
+    expect(shellWords('f() { rm -rf /tmp/x; }')).toEqual([['f'], ['rm', '-rf', '/tmp/x']]);
+    expect(shellWords("$'a b' c")).toEqual([['a b', 'c']]);
+    expect(shellWords('a \\\nb')).toEqual([['a', 'b']]);
+    expect(shellWords('"" x \'\'')).toEqual([['', 'x', '']]);
+  });
+
+  it('keeps a backslash in double quotes unless it escapes $ ` " or \\', () => {
+    expect(shellWords('"a\\b" "c\\$d" "e\\\\f" "g\\`h" "i\\"j"')).toEqual([['a\\b', 'c$d', 'e\\f', 'g`h', 'i"j']]);
+  });
+
+  it('ends an unterminated quote or a trailing backslash with the line', () => {
+    expect(shellWords('a\\')).toEqual([['a']]);
+    expect(shellWords("a 'b c")).toEqual([['a', 'b c']]);
+    expect(shellWords('a "b c')).toEqual([['a', 'b c']]);
+    expect(shellWords('a "b\\')).toEqual([['a', 'b\\']]);
+  });
+
   it('takes the wrappers off and hands on the scripts they run', () => {
     expect(unwrap(['sudo', '-u', 'root', 'nice', '-n', '5', '/usr/bin/ls', '-l'])).toEqual({ words: ['ls', '-l'], scripts: [] });
     expect(unwrap(['bash', '-lc', 'echo hi; id'])).toEqual({ words: ['bash', '-lc', 'echo hi; id'], scripts: ['echo hi; id'] });
     expect(unwrap(['env', '-S', 'ls -l'])).toEqual({ words: [], scripts: ['ls -l'] });
     expect(unwrap(['command', '-v', 'ls'])).toEqual({ words: ['command', '-v', 'ls'], scripts: [] });
+  });
+
+  it('hands on the script of env -S in each of its forms', () => {
+    expect(unwrap(['env', '-S', 'ls', '-l'])).toEqual({ words: [], scripts: ['ls -l'] });
+    expect(unwrap(['env', '-iSls -l'])).toEqual({ words: [], scripts: ['ls -l'] });
+    expect(unwrap(['env', '--split-string', 'ls -l'])).toEqual({ words: [], scripts: ['ls -l'] });
+    expect(unwrap(['env', '--split-string=ls', '-l'])).toEqual({ words: [], scripts: ['ls -l'] });
+  });
+
+  it('hands on the script of su -c in each of its forms', () => {
+    expect(unwrap(['su', '-c', 'ls', 'root'])).toEqual({ words: ['su', '-c', 'ls', 'root'], scripts: ['ls root'] });
+    expect(unwrap(['su', '-lc', 'ls'])).toEqual({ words: ['su', '-lc', 'ls'], scripts: ['ls'] });
+    expect(unwrap(['su', '-cls'])).toEqual({ words: ['su', '-cls'], scripts: ['ls'] });
+    expect(unwrap(['su', '--command=ls'])).toEqual({ words: ['su', '--command=ls'], scripts: ['ls'] });
+    expect(unwrap(['su', '--command', 'ls'])).toEqual({ words: ['su', '--command', 'ls'], scripts: ['ls'] });
+    expect(unwrap(['su', '-', 'root'])).toEqual({ words: ['su', '-', 'root'], scripts: [] });
+    expect(unwrap(['su', '--commander', 'ls'])).toEqual({ words: ['su', '--commander', 'ls'], scripts: [] });
+  });
+
+  it("finds a shell's -c among its other options", () => {
+    expect(unwrap(['bash', '--rcfile', 'f', '-c', 'ls']).scripts).toEqual(['ls']);
+    expect(unwrap(['sh', '-ec', 'ls']).scripts).toEqual(['ls']);
+    expect(unwrap(['sh', '-ce', 'ls']).scripts).toEqual(['ls']);
+    expect(unwrap(['sh', '-C', 'ls']).scripts).toEqual([]);
+    expect(unwrap(['sh', 'script.sh', 'x-c']).scripts).toEqual([]);
+  });
+
+  it("reads the command after --, and after timeout's duration when there is one", () => {
+    expect(unwrap(['env', '--', '-x', 'y']).words).toEqual(['-x', 'y']);
+    // A lone - is the command (which does not exist), except to env, where it is -i.
+    expect(unwrap(['sudo', '-', 'ls']).words).toEqual(['-', 'ls']);
+    expect(unwrap(['env', '-', 'ls']).words).toEqual(['ls']);
+    expect(unwrap(['nohup', '--', 'ls']).words).toEqual(['ls']);
+    expect(unwrap(['timeout', '10', 'ls']).words).toEqual(['ls']);
+    expect(unwrap(['timeout', '10']).words).toEqual(['10']);
+    expect(unwrap(['timeout', 'mkfs.ext4', '/dev/sdb']).words).toEqual(['mkfs.ext4', '/dev/sdb']);
+    expect(unwrap(['timeout', 'x.5', 'ls']).words).toEqual(['x.5', 'ls']);
+  });
+
+  it('drops empty words and variable assignments, and only those', () => {
+    expect(unwrap(['', 'sudo', '', 'ls'])).toEqual({ words: ['ls'], scripts: [] });
+    expect(unwrap(['A=1', '_b=2', 'ls'])).toEqual({ words: ['ls'], scripts: [] });
+    expect(unwrap(['a-b=1', 'ls'])).toEqual({ words: ['a-b=1', 'ls'], scripts: [] });
+    expect(unwrap(['./a=1', 'ls'])).toEqual({ words: ['a=1', 'ls'], scripts: [] });
   });
 
   it('knows a fork bomb from a function', () => {

@@ -81,7 +81,8 @@ const WRAPPERS: Record<string, Wrapper> = {
   env: { short: 'aCu', long: ['--argv0', '--chdir', '--unset'], commandOptions: ['-S', '--split-string'] },
   nice: { short: 'n', long: ['--adjustment'] },
   ionice: { short: 'cnpPu', long: ['--class', '--classdata', '--pid', '--pgid', '--uid'] },
-  timeout: { short: 'ks', long: ['--kill-after', '--signal'], skipFirst: /^\d/ },
+  // A duration as timeout reads it: `5`, `.5`, `+5`, `inf`.
+  timeout: { short: 'ks', long: ['--kill-after', '--signal'], skipFirst: /^\s*\+?(?:\.?\d|inf)/i },
   nohup: {},
   time: { short: 'fo', long: ['--format', '--output'] },
   command: { inert: ['-v', '-V'] },
@@ -94,7 +95,8 @@ const WRAPPERS: Record<string, Wrapper> = {
     short: 'adEILnPs',
     long: ['--arg-file', '--delimiter', '--max-args', '--max-chars', '--max-lines', '--max-procs', '--process-slot-var'],
   },
-  watch: { short: 'dnq', long: ['--interval', '--differences', '--equexit', '--chgexit'], joins: true },
+  // -d/--differences takes its value attached only, --chgexit none: the next word is the command.
+  watch: { short: 'nq', long: ['--interval', '--equexit'], joins: true },
   busybox: {},
   runuser: { short: 'gGuw', long: ['--group', '--supp-group', '--user', '--whitelist-environment'] },
   // The shell's own words before a command: `if rm …`, `then rm …`, `! rm …`.
@@ -162,7 +164,7 @@ export function shellWords(line: string): string[][] {
       inWord = true;
     } else if (ch === '"') {
       for (i++; i < text.length && text[i] !== '"'; i++) {
-        if (text[i] === '\\' && '$`"\\'.includes(text[i + 1] ?? '')) i++;
+        if (text[i] === '\\' && /[$`"\\]/.test(text[i + 1] ?? '')) i++;
         word += text[i];
       }
       inWord = true;
@@ -200,7 +202,8 @@ function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undef
       w.shift();
       continue;
     }
-    if (!arg.startsWith('-') || arg === '-') return undefined;
+    // A lone `-` is an argument, except to env, where it is -i.
+    if (!arg.startsWith('-') || (arg === '-' && !isEnv)) return undefined;
     w.shift();
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
@@ -236,11 +239,12 @@ export function unwrap(input: string[]): { words: string[]; scripts: string[] } 
     const name = w[0];
     if (SHELLS.has(name) || SWITCH_USER.has(name)) {
       const c = w.findIndex((arg, i) =>
-        i === 0 ? false : SHELLS.has(name) ? /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg) : /^(?:-c|--command(?:=.*)?)$/.test(arg),
+        i === 0 ? false : SHELLS.has(name) ? /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg) : /^(?:-[a-zA-Z]*c|--command(?:=|$))/.test(arg),
       );
       if (c > 0) {
-        const attached = w[c]!.startsWith('--command=') ? [w[c]!.slice('--command='.length)] : [];
-        scripts.push([...attached, ...w.slice(c + 1)].join(' '));
+        // su takes the script attached too: `--command=…`, `-c'…'`, `-lc'…'`.
+        const attached = SHELLS.has(name) ? '' : w[c]!.replace(/^(?:--command=?|-[a-zA-Z]*?c)/, '');
+        scripts.push([...(attached ? [attached] : []), ...w.slice(c + 1)].join(' '));
         break;
       }
       if (name !== 'runuser') break; // `runuser -u root -- cmd` runs cmd itself
