@@ -36,5 +36,5 @@ export type { StoreSlice } from './store.ts';
 export type { ToolInfo } from './tools.ts';
 export { AuraError, badRequest, coreErrors, defineErrors, forbidden, notFound, toErrorBody } from './errors.ts';
 export type { ErrorCatalogue, ErrorFactory } from './errors.ts';
-export { routeInput, validate } from './validate.ts';
+export { hasControlCharacters, routeInput, validate } from './validate.ts';
 export { socketHandler } from './socket-handler.ts';

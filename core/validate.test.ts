@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { AuraError } from './errors.ts';
-import { ROUTE_INPUT, routeInput, validate } from './validate.ts';
+import { hasControlCharacters, ROUTE_INPUT, routeInput, validate } from './validate.ts';
 
 const caught = (f: () => unknown): AuraError => {
   try {
@@ -104,5 +104,14 @@ describe('routeInput', () => {
   it('publishes its schemas for the OpenAPI document', () => {
     const schemas = { summary: 'S.', body: z.object({}) };
     expect(routeInput(schemas)[ROUTE_INPUT]).toBe(schemas);
+  });
+});
+
+describe('hasControlCharacters', () => {
+  it('finds C0 controls and DEL anywhere, and nothing else', () => {
+    for (const c of ['\u0000', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f'])
+      expect([c, hasControlCharacters(`/srv/a${c}b`)]).toEqual([c, true]);
+    for (const text of ['', '/srv/app', 'ü é ✓', ' ~!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~', '\u0080\u00a0'])
+      expect([text, hasControlCharacters(text)]).toEqual([text, false]);
   });
 });

@@ -10,6 +10,15 @@ export function validate<S extends z.ZodType>(schema: S, input: unknown): z.outp
   throw coreErrors.VALIDATION_ERROR(`Invalid input: ${detail}`, { issues });
 }
 
+/**
+ * Whether text holds a control character (newline, tab, NUL, DEL…). None belongs in a name, a
+ * path or a value that ends up in a command line or a file, where a newline starts a line of its own.
+ */
+export function hasControlCharacters(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- finding them is the point
+  return /[\u0000-\u001f\u007f]/.test(text);
+}
+
 /** Where a route's declared input schemas hang on its middleware, for the OpenAPI document. */
 export const ROUTE_INPUT = Symbol('aura.routeInput');
 

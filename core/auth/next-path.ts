@@ -1,3 +1,5 @@
+import { hasControlCharacters } from '../validate.ts';
+
 /** The longest `next` kept; a longer one lands on `/` (it rides in the sign-in cookie). */
 export const MAX_NEXT_LENGTH = 2048;
 
@@ -11,8 +13,7 @@ const BASE = 'http://aura.invalid';
  */
 export function safeNextPath(next: unknown): string {
   if (typeof next !== 'string' || next.length > MAX_NEXT_LENGTH || !next.startsWith('/')) return '/';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\\]/.test(next)) return '/';
+  if (hasControlCharacters(next) || next.includes('\\')) return '/';
   const url = new URL(next, BASE);
   const out = `${url.pathname}${url.search}${url.hash}`;
   return url.origin === BASE && out.startsWith('/') && !out.startsWith('//') && out.length <= MAX_NEXT_LENGTH ? out : '/';

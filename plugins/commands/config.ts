@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasControlCharacters } from '../../core/index.ts';
 
 /** `{name}` as a whole argv element: where a parameter's value goes. */
 export const PLACEHOLDER = /^\{([a-zA-Z][a-zA-Z0-9_]{0,31})\}$/;
@@ -105,8 +106,7 @@ export const anchored = (pattern: string) => new RegExp(`^(?:${pattern})$`);
 
 /** Why a value may not fill a parameter, or null. Control characters never may. */
 export function valueProblem(value: string, spec: ParamSpec): string | null {
-  // eslint-disable-next-line no-control-regex -- finding them is the point
-  if (/[\u0000-\u001f\u007f]/.test(value)) return 'must not contain control characters (newlines, tabs, NUL)';
+  if (hasControlCharacters(value)) return 'must not contain control characters (newlines, tabs, NUL)';
   if (value.startsWith('-') && !spec.allowLeadingDash) return 'must not start with "-" (it would be read as an option)';
   if (!anchored(spec.pattern).test(value)) return `must match ${spec.pattern}`;
   return null;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { hasControlCharacters } from '../../core/index.ts';
 
 export const APP_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Environment variable names, as the core's `secrets` takes them. */
@@ -17,8 +18,7 @@ const absolutePath = z
   .max(4096)
   .refine((p) => p.startsWith('/'), 'must be an absolute path')
   // A newline would end a directive in the sandbox drop-in (sandbox.ts) and start another.
-  // eslint-disable-next-line no-control-regex -- finding them is the point
-  .refine((p) => !/[\u0000-\u001f\u007f]/.test(p), 'must not contain control characters')
+  .refine((p) => !hasControlCharacters(p), 'must not contain control characters')
   .refine((p) => p.split('/').every((seg) => seg !== '..' && seg !== '.'), 'must not contain .. or . segments')
   .transform((p) => path.posix.normalize(p).replace(/(.)\/+$/, '$1'));
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { PluginCommand } from '../../core/index.ts';
+import { hasControlCharacters, type PluginCommand } from '../../core/index.ts';
 import type { DeployConfig } from './config.ts';
 
 /**
@@ -8,9 +8,7 @@ import type { DeployConfig } from './config.ts';
  * start a directive of its own (`ExecStartPre=+…`, as root) in a file root installs.
  */
 function systemdWord(p: string): string {
-  // eslint-disable-next-line no-control-regex -- finding them is the point
-  if (/[\u0000-\u001f\u007f]/.test(p))
-    throw new Error(`A path with a control character cannot go into a drop-in: ${JSON.stringify(p)}`);
+  if (hasControlCharacters(p)) throw new Error(`A path with a control character cannot go into a drop-in: ${JSON.stringify(p)}`);
   return `"${p.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%')}"`;
 }
 
