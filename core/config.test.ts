@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configPath, deepMerge, loadConfig } from './config.ts';
+import { z } from 'zod';
+import { ConfigError, configPath, deepMerge, formatIssues, loadConfig } from './config.ts';
 import { ROOT_DIR } from './version.ts';
 
 const run = promisify(execFile);
@@ -108,6 +109,16 @@ describe('configuration', () => {
       'servers.0.host',
       'servers.0.user',
       'servers.0.privateKeyPath',
+    ]);
+  });
+});
+
+describe('formatIssues', () => {
+  it("names the key a setting has and says what it must be, under the plugin's prefix", () => {
+    const schema = z.object({ params: z.record(z.string().regex(/^[a-z]+$/, 'must be lowercase letters'), z.string()) });
+    const { error } = schema.safeParse({ params: { 'Bad-1': 'x' } });
+    expect(formatIssues(error!.issues, ['plugins', 'commands'])).toEqual([
+      'plugins.commands.params.Bad-1: this key must be lowercase letters',
     ]);
   });
 });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { issueMessage } from './validate.ts';
 
 export const SERVER_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
@@ -149,7 +150,7 @@ export class ConfigError extends Error {
 export function formatIssues(issues: readonly z.core.$ZodIssue[], prefix: (string | number)[] = []): string[] {
   return issues.map((i) => {
     const keyPath = [...prefix, ...i.path].map(String).join('.') || '(root)';
-    return `${keyPath}: ${i.message}`;
+    return `${keyPath}: ${issueMessage(i)}`;
   });
 }
 

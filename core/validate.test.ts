@@ -115,3 +115,12 @@ describe('hasControlCharacters', () => {
       expect([text, hasControlCharacters(text)]).toEqual([text, false]);
   });
 });
+
+describe('issueMessage', () => {
+  it("says what a record's key must be, not only that it is invalid", () => {
+    const schema = z.object({ params: z.record(z.string().regex(/^[a-z]+$/, 'must be lowercase letters'), z.string()) });
+    expect(() => validate(schema, { params: { ok: 'x', 'Bad-1': 'y' } })).toThrow(
+      expect.objectContaining({ extra: { issues: [{ path: 'params.Bad-1', message: 'this key must be lowercase letters' }] } }),
+    );
+  });
+});

@@ -1,11 +1,20 @@
 import type { z } from 'zod';
 import { coreErrors } from './errors.ts';
 
+/**
+ * What is wrong, in words: zod says only "Invalid key in record" of a bad key, and keeps what
+ * the key's own schema said (its pattern's message) one level down.
+ */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') return `this key ${issue.issues.map((i) => i.message).join('; ')}`;
+  return issue.message;
+}
+
 /** Parses input with a zod schema; a failure is a 400 VALIDATION_ERROR naming each field. */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const issues = result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: issueMessage(i) }));
   const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
   throw coreErrors.VALIDATION_ERROR(`Invalid input: ${detail}`, { issues });
 }
