@@ -134,7 +134,8 @@ describe('the exec guard rail refuses', () => {
     'xargs --delimiter x rm -rf /',
     'xargs --max-args 1 rm -rf /',
     'xargs --max-chars 99 rm -rf /',
-    'xargs --max-lines 1 rm -rf /',
+    'xargs --max-lines=1 rm -rf /',
+    'xargs --max-lines rm -rf /', // its value is attached only
     'xargs --max-procs 2 rm -rf /',
     'xargs --process-slot-var N rm -rf /',
     'watch --interval 5 rm -rf /',
@@ -144,6 +145,8 @@ describe('the exec guard rail refuses', () => {
     'watch -d rm -rf /',
     'watch --differences reboot',
     'watch --chgexit reboot',
+    'watch -dn reboot', // -d with the value "n"
+    'watch -dn rm -rf /',
     'runuser --group g -u root -- rm -rf /',
     'runuser --supp-group g -u root -- rm -rf /',
     'runuser --user root -- rm -rf /',
@@ -179,6 +182,21 @@ describe('the exec guard rail refuses', () => {
     "su -c'reboot' root",
     'su --command=reboot root',
     'su --command "rm -rf /"',
+    // su's last -c wins; runuser's -c comes before `--`
+    'su -ctrue -c reboot',
+    'su -cl root -c reboot',
+    'su -c true root -c reboot',
+    'runuser -u root -- mkfs.ext4 -Fc /dev/sdb1',
+    // a shell reads options after -c too
+    'sh -c -- reboot',
+    'sh -c -e reboot',
+    'bash -co errexit reboot',
+    'bash -c -o errexit +o nounset reboot',
+    'sudo sh -c -- "rm -rf /"',
+    // env's assignments are any word with =; command's -v only counts before the command
+    'env a-b=1 rm -rf /',
+    'command rm -rf / -v',
+    'timeout -- -0 reboot',
     // every simple command of the line
     'echo hi; rm -rf /',
     'echo hi;rm -rf /',
@@ -304,6 +322,14 @@ describe('the exec guard rail lets run', () => {
     'watch -n 5 uptime',
     'timeout 5 uptime',
     'env - PATH=/bin ls',
+    'watch -d df -h',
+    'watch -n 2 -d uptime',
+    'su -l bob',
+    'su -s /bin/sh -c id bob',
+    'su -c reboot root -c true', // the last -c is what runs
+    'runuser -u root -- ls -lc /',
+    'sh -c -e "echo reboot"',
+    'bash -co errexit "echo reboot"',
     // known gaps of a guard rail that reads the line, not what it will do (see the README)
     'echo reboot | sh',
     '$(echo rm) -rf /',

@@ -51,6 +51,8 @@ export const DEFAULT_DENY: { pattern: string; label: string }[] = [
  */
 interface Wrapper {
   short?: string;
+  /** Short letters whose value is only ever attached (`watch -dcumulative`, so `-dn` is -d with "n"). */
+  attachedOnly?: string;
   long?: string[];
   commandOptions?: string[];
   skipFirst?: RegExp;
@@ -81,8 +83,8 @@ const WRAPPERS: Record<string, Wrapper> = {
   env: { short: 'aCu', long: ['--argv0', '--chdir', '--unset'], commandOptions: ['-S', '--split-string'] },
   nice: { short: 'n', long: ['--adjustment'] },
   ionice: { short: 'cnpPu', long: ['--class', '--classdata', '--pid', '--pgid', '--uid'] },
-  // A duration as timeout reads it: `5`, `.5`, `+5`, `inf`.
-  timeout: { short: 'ks', long: ['--kill-after', '--signal'], skipFirst: /^\s*\+?(?:\.?\d|inf)/i },
+  // A duration as timeout reads it: `5`, `.5`, `+5`, `-0` (after `--`), `inf`.
+  timeout: { short: 'ks', long: ['--kill-after', '--signal'], skipFirst: /^\s*[+-]?(?:\.?\d|inf)/i },
   nohup: {},
   time: { short: 'fo', long: ['--format', '--output'] },
   command: { inert: ['-v', '-V'] },
@@ -93,10 +95,11 @@ const WRAPPERS: Record<string, Wrapper> = {
   stdbuf: { short: 'eio', long: ['--error', '--input', '--output'] },
   xargs: {
     short: 'adEILnPs',
-    long: ['--arg-file', '--delimiter', '--max-args', '--max-chars', '--max-lines', '--max-procs', '--process-slot-var'],
+    // --max-lines takes its value attached only (`--max-lines=2`): the next word is the command.
+    long: ['--arg-file', '--delimiter', '--max-args', '--max-chars', '--max-procs', '--process-slot-var'],
   },
   // -d/--differences takes its value attached only, --chgexit none: the next word is the command.
-  watch: { short: 'nq', long: ['--interval', '--equexit'], joins: true },
+  watch: { short: 'nq', attachedOnly: 'd', long: ['--interval', '--equexit'], joins: true },
   busybox: {},
   runuser: { short: 'gGuw', long: ['--group', '--supp-group', '--user', '--whitelist-environment'] },
   // The shell's own words before a command: `if rm …`, `then rm …`, `! rm …`.
@@ -188,6 +191,20 @@ export function shellWords(line: string): string[][] {
 const program = (word: string) => (/\s/.test(word) ? word : word.replace(/^.*\/(?=[^/])/, ''));
 
 /**
+ * Where a shell's script starts after `-c`: the shell still reads options there (`sh -c -e …`,
+ * `sh -c -- …`, `bash -co errexit …`), and `-o`/`+o` take the next word.
+ */
+function afterShellOptions(w: string[], c: number): number {
+  const takesValue = (arg: string) => /^[-+][a-zA-Z]*o$/.test(arg);
+  let s = c + (takesValue(w[c]!) ? 2 : 1);
+  while (s < w.length && /^[-+]./.test(w[s]!)) {
+    if (w[s] === '--') return s + 1;
+    s += takesValue(w[s]!) ? 2 : 1;
+  }
+  return s;
+}
+
+/**
  * Reads a wrapper's options off the front of `w` (mutated). Answers the script of a command
  * option (`env -S "…"`), if one ended the options.
  */
@@ -198,7 +215,8 @@ function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undef
       w.shift();
       return undefined;
     }
-    if (isEnv && ASSIGNMENT.test(arg)) {
+    // env takes any word with `=` before the command as an assignment (`a-b=1` too).
+    if (isEnv && !arg.startsWith('-') && arg.includes('=')) {
       w.shift();
       continue;
     }
@@ -216,6 +234,7 @@ function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undef
     for (let k = 1; k < arg.length; k++) {
       const letter = arg[k]!;
       if (spec.commandOptions?.includes(`-${letter}`)) return [arg.slice(k + 1), ...w.splice(0)].join(' ').trim();
+      if (spec.attachedOnly?.includes(letter)) break; // the rest of the cluster, if any, is its value
       if (spec.short?.includes(letter)) {
         if (k === arg.length - 1) w.shift(); // the value is the next word
         break; // else the rest of the cluster is the value
@@ -237,13 +256,21 @@ export function unwrap(input: string[]): { words: string[]; scripts: string[] } 
     if (!w.length) break;
     w[0] = program(w[0]!);
     const name = w[0];
-    if (SHELLS.has(name) || SWITCH_USER.has(name)) {
-      const c = w.findIndex((arg, i) =>
-        i === 0 ? false : SHELLS.has(name) ? /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg) : /^(?:-[a-zA-Z]*c|--command(?:=|$))/.test(arg),
-      );
+    if (SHELLS.has(name)) {
+      const c = w.findIndex((arg, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
+      if (c > 0) {
+        scripts.push(w.slice(afterShellOptions(w, c)).join(' '));
+        break;
+      }
+    }
+    if (SWITCH_USER.has(name)) {
+      // The last -c wins (`su -c true root -c reboot` runs reboot); runuser's ends at `--`,
+      // after which come the command and its own options (`runuser -u root -- mkfs -Fc …`).
+      const end = name === 'runuser' && w.includes('--') ? w.indexOf('--') : w.length;
+      const c = w.slice(0, end).findLastIndex((arg, i) => i > 0 && /^(?:-[a-zA-Z]*c|--command(?:=|$))/.test(arg));
       if (c > 0) {
         // su takes the script attached too: `--command=…`, `-c'…'`, `-lc'…'`.
-        const attached = SHELLS.has(name) ? '' : w[c]!.replace(/^(?:--command=?|-[a-zA-Z]*?c)/, '');
+        const attached = w[c]!.replace(/^(?:--command=?|-[a-zA-Z]*?c)/, '');
         scripts.push([...(attached ? [attached] : []), ...w.slice(c + 1)].join(' '));
         break;
       }
@@ -251,7 +278,9 @@ export function unwrap(input: string[]): { words: string[]; scripts: string[] } 
     }
     const spec = WRAPPERS[name];
     if (!spec) break;
-    if (spec.inert?.some((o) => w.includes(o))) break;
+    // Only its own options count (`command -v rm`), not the command's (`command rm -rf / -v`).
+    const ownOptions = w.slice(1, w.slice(1).findIndex((x) => !x.startsWith('-')) + 1 || undefined);
+    if (spec.inert?.some((o) => ownOptions.includes(o))) break;
     w.shift();
     const script = dropOptions(w, spec, name === 'env');
     if (script !== undefined) scripts.push(script);
