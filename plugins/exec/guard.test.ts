@@ -197,6 +197,16 @@ describe('the exec guard rail refuses', () => {
     'env a-b=1 rm -rf /',
     'command rm -rf / -v',
     'timeout -- -0 reboot',
+    // a long option shortened to a prefix, as GNU tools take it
+    'sudo --us root reboot',
+    'runuser --us root -- reboot',
+    'nice --adj 5 reboot',
+    'timeout --sig KILL 5 reboot',
+    'watch --int 2 reboot',
+    'env --split=reboot',
+    'env --spl "rm -rf /"',
+    'stdbuf --out L reboot',
+    'time --form %e reboot',
     // every simple command of the line
     'echo hi; rm -rf /',
     'echo hi;rm -rf /',
@@ -330,6 +340,8 @@ describe('the exec guard rail lets run', () => {
     'runuser -u root -- ls -lc /',
     'sh -c -e "echo reboot"',
     'bash -co errexit "echo reboot"',
+    'sudo --login ls', // a flag, not a prefix of a listed option
+    'nice --adj 5 ls',
     // known gaps of a guard rail that reads the line, not what it will do (see the README)
     'echo reboot | sh',
     '$(echo rm) -rf /',

@@ -191,6 +191,15 @@ export function shellWords(line: string): string[][] {
 const program = (word: string) => (/\s/.test(word) ? word : word.replace(/^.*\/(?=[^/])/, ''));
 
 /**
+ * Whether `--name` is one of these long options, or stands for one: GNU tools take any
+ * unambiguous prefix (`sudo --us root` is `--user root`). A prefix of an option the guard does
+ * not list as well would be ambiguous, and the tool would refuse the line, so reading it as the
+ * listed one is safe.
+ */
+const longOption = (name: string, known: string[] = []) =>
+  known.includes(name) || (name.length > 2 && known.some((k) => k.startsWith('--') && k.startsWith(name)));
+
+/**
  * Where a shell's script starts after `-c`: the shell still reads options there (`sh -c -e …`,
  * `sh -c -- …`, `bash -co errexit …`), and `-o`/`+o` take the next word.
  */
@@ -226,8 +235,8 @@ function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undef
     if (arg.startsWith('--')) {
       const eq = arg.indexOf('=');
       const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (spec.commandOptions?.includes(name)) return [eq === -1 ? '' : arg.slice(eq + 1), ...w.splice(0)].join(' ').trim();
-      if (eq === -1 && spec.long?.includes(name)) w.shift();
+      if (longOption(name, spec.commandOptions)) return [eq === -1 ? '' : arg.slice(eq + 1), ...w.splice(0)].join(' ').trim();
+      if (eq === -1 && longOption(name, spec.long)) w.shift();
       continue;
     }
     // A cluster of short options: `-nu root`, `-uroot`, `-oL`.
