@@ -193,6 +193,12 @@ describe('the exec guard rail refuses', () => {
     'bash -co errexit reboot',
     'bash -c -o errexit +o nounset reboot',
     'sudo sh -c -- "rm -rf /"',
+    'sh -c shutdown -h now', // the words after the script are its $0…, but all are read as the line
+    'sh -c \'FOO="a b" rm -rf /\'', // only the shell's own reading finds this one
+    'su -- root -c reboot', // after su's --, the user, then the shell's own -c
+    'su -creboot',
+    'env --split-string=A=1 reboot',
+    'command rm -v -rf /',
     // env's assignments are any word with =; command's -v only counts before the command
     'env a-b=1 rm -rf /',
     'command rm -rf / -v',

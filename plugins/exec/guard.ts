@@ -196,8 +196,7 @@ const program = (word: string) => (/\s/.test(word) ? word : word.replace(/^.*\/(
  * not list as well would be ambiguous, and the tool would refuse the line, so reading it as the
  * listed one is safe.
  */
-const longOption = (name: string, known: string[] = []) =>
-  known.includes(name) || (name.length > 2 && known.some((k) => k.startsWith('--') && k.startsWith(name)));
+const longOption = (name: string, known: string[] | undefined) => known?.some((k) => k.startsWith(name)) ?? false;
 
 /**
  * Where a shell's script starts after `-c`: the shell still reads options there (`sh -c -e …`,
@@ -233,10 +232,9 @@ function dropOptions(w: string[], spec: Wrapper, isEnv: boolean): string | undef
     if (!arg.startsWith('-') || (arg === '-' && !isEnv)) return undefined;
     w.shift();
     if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq === -1 ? arg : arg.slice(0, eq);
-      if (longOption(name, spec.commandOptions)) return [eq === -1 ? '' : arg.slice(eq + 1), ...w.splice(0)].join(' ').trim();
-      if (eq === -1 && longOption(name, spec.long)) w.shift();
+      const [name, ...value] = arg.split('=');
+      if (longOption(name!, spec.commandOptions)) return [value.join('='), ...w.splice(0)].join(' ').trim();
+      if (!value.length && longOption(name!, spec.long)) w.shift();
       continue;
     }
     // A cluster of short options: `-nu root`, `-uroot`, `-oL`.
@@ -266,8 +264,8 @@ export function unwrap(input: string[]): { words: string[]; scripts: string[] } 
     w[0] = program(w[0]!);
     const name = w[0];
     if (SHELLS.has(name)) {
-      const c = w.findIndex((arg, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
-      if (c > 0) {
+      const c = w.findIndex((arg) => /^-[a-zA-Z]*c[a-zA-Z]*$/.test(arg));
+      if (c !== -1) {
         scripts.push(w.slice(afterShellOptions(w, c)).join(' '));
         break;
       }
@@ -275,15 +273,15 @@ export function unwrap(input: string[]): { words: string[]; scripts: string[] } 
     if (SWITCH_USER.has(name)) {
       // The last -c wins (`su -c true root -c reboot` runs reboot); runuser's ends at `--`,
       // after which come the command and its own options (`runuser -u root -- mkfs -Fc …`).
+      // Without -c, su starts a shell (nothing to read on); runuser is then a wrapper, below.
       const end = name === 'runuser' && w.includes('--') ? w.indexOf('--') : w.length;
-      const c = w.slice(0, end).findLastIndex((arg, i) => i > 0 && /^(?:-[a-zA-Z]*c|--command(?:=|$))/.test(arg));
-      if (c > 0) {
+      const c = w.slice(0, end).findLastIndex((arg) => /^(?:-[a-zA-Z]*c|--command(?:=|$))/.test(arg));
+      if (c !== -1) {
         // su takes the script attached too: `--command=…`, `-c'…'`, `-lc'…'`.
         const attached = w[c]!.replace(/^(?:--command=?|-[a-zA-Z]*?c)/, '');
         scripts.push([...(attached ? [attached] : []), ...w.slice(c + 1)].join(' '));
         break;
       }
-      if (name !== 'runuser') break; // `runuser -u root -- cmd` runs cmd itself
     }
     const spec = WRAPPERS[name];
     if (!spec) break;
