@@ -123,11 +123,13 @@ describe('the dashboard and the Metrics panel in Chromium', { timeout: 120_000 }
     await page.getByRole('img', { name: /^Memory used over the last hour: .+ of .+GiB now$/ }).waitFor();
     await page.getByRole('img', { name: /^Network over the last hour: .+B\/s received, .+B\/s sent now$/ }).waitFor();
 
-    // The chart moves: new samples extend it (waited for by their time, not by the clock).
+    // The chart moves: new samples extend it (waited for by their time, not by the clock), and
+    // its pixels change. A flat line (a machine held at 100 % CPU) moves by a pixel only every
+    // few seconds, with the hour's window: so the pixels are waited for too.
     const before = await cpu.screenshot();
     const since = await latest(page, '[data-panel="metrics"]')();
     await expect.poll(latest(page, '[data-panel="metrics"]'), { timeout: 15_000 }).toBeGreaterThanOrEqual(since + 3000);
-    expect((await cpu.screenshot()).equals(before)).toBe(false);
+    await expect.poll(async () => (await cpu.screenshot()).equals(before), { timeout: 30_000 }).toBe(false);
 
     const disks = page.getByRole('region', { name: 'Disks' });
     expect(await disks.getByRole('listitem').first().innerText()).toMatch(/^\/.*\d+(\.\d)? % · .+iB of .+iB$/s);
