@@ -41,7 +41,8 @@ function openApiPath(koaPath: string): { path: string; names: string[] } {
 }
 
 /** Whether only admins may call it: a change that is not a viewer route, or a read behind requireAdmin. */
-const adminOnly = (route: DocumentedRoute) => !route.public && (route.adminOnly || (!READS.has(route.method) && !route.viewer));
+const forAdminsOnly = (route: DocumentedRoute) =>
+  !route.public && (route.adminOnly || (!READS.has(route.method) && !route.viewer));
 
 /** The errors a route may answer, grouped by status, each code with its meaning. */
 function errorResponses(route: DocumentedRoute): Record<string, unknown> {
@@ -49,7 +50,7 @@ function errorResponses(route: DocumentedRoute): Record<string, unknown> {
   if (!route.public) codes.push(coreErrors.UNAUTHENTICATED);
   const change = !route.public && !READS.has(route.method);
   // A viewer route decides per object (commands: a viewer's tool that changes things is 403).
-  if (adminOnly(route) || (change && route.viewer)) codes.push(coreErrors.FORBIDDEN);
+  if (forAdminsOnly(route) || (change && route.viewer)) codes.push(coreErrors.FORBIDDEN);
   if (change) codes.push(coreErrors.ORIGIN_REFUSED);
   if (route.input?.body || route.input?.query || !READS.has(route.method)) codes.push(coreErrors.VALIDATION_ERROR);
   if (route.plugin?.scope === 'host') codes.push(coreErrors.SERVER_NOT_FOUND, coreErrors.PLUGIN_UNAVAILABLE);
@@ -77,7 +78,7 @@ function operation(route: DocumentedRoute) {
   for (const [name, schema] of Object.entries((query?.properties ?? {}) as Record<string, unknown>))
     parameters.push({ name, in: 'query', required: required.has(name), schema });
   const tag = route.plugin?.id ?? 'core';
-  const who = route.public ? 'Open to anyone.' : adminOnly(route) ? 'Admins.' : 'Signed-in users.';
+  const who = route.public ? 'Open to anyone.' : forAdminsOnly(route) ? 'Admins.' : 'Signed-in users.';
   return {
     path,
     op: {
